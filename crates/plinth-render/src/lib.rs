@@ -1,0 +1,24 @@
+//! plinth-render: backends that turn resolved [`Platform`]s into artifact files.
+//!
+//! Each backend is a module with a pure `render(&Platform, &mut Artifacts)`; [`render`] runs them
+//! all for every environment. Output is deterministic: the same platforms give byte-identical
+//! [`Artifacts`]. Nothing here touches the filesystem; the binary writes the files.
+
+mod artifacts;
+pub mod kubernetes;
+mod readme;
+
+pub use artifacts::Artifacts;
+use plinth_spec::model::{Platform, Runtime};
+
+/// Renders every backend for every platform (one platform per environment).
+pub fn render(platforms: &[Platform]) -> Artifacts {
+    let mut artifacts = Artifacts::default();
+    for platform in platforms {
+        if platform.environment.runtime == Runtime::Kubernetes {
+            kubernetes::render(platform, &mut artifacts);
+        }
+    }
+    readme::render(platforms, &mut artifacts);
+    artifacts
+}

@@ -1,0 +1,291 @@
+//! YAML text → a JSON value plus the source span of every key and value, using saphyr's event parser.
+//!
+//! The value is what the schema and serde see; the [`SpanMap`] lets every later diagnostic point
+//! at the exact line and column the user wrote. Scalars follow the YAML 1.2 core schema.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan, SpannedEventReceiver};
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostic::{Diagnostic, Span};
+
+/// Where each node of a document came from, keyed by JSON pointer (`/services/api/port`).
+#[derive(Debug, Clone, Default)]
+pub struct SpanMap {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+}
+
+impl SpanMap {
+    /// The span of the value at `pointer`, or of its nearest ancestor that has one.
+    pub fn value(&self, pointer: &str) -> Span {
+        let mut pointer = pointer;
+        loop {
+            if let Some(span) = self.values.get(pointer) {
+                return *span;
+            }
+            match pointer.rfind('/') {
+                Some(idx) => pointer = &pointer[..idx],
+                None => return Span::default(),
+            }
+        }
+    }
+
+    /// The span of the key that introduces `pointer`, falling back to the value's span.
+    pub fn key(&self, pointer: &str) -> Span {
+        self.keys.get(pointer).copied().unwrap_or_else(|| self.value(pointer))
+    }
+
+    /// Whether the document has a node at `pointer`.
+    pub fn contains(&self, pointer: &str) -> bool {
+        self.values.contains_key(pointer)
+    }
+
+    /// Records the spans of an overlay's nodes under `target`, taken from `source` under `from`.
+    pub fn graft(&mut self, source: &SpanMap, from: &str, target: &str) {
+        for (map, source_map) in [(&mut self.values, &source.values), (&mut self.keys, &source.keys)] {
+            for (pointer, span) in source_map {
+                if let Some(rest) = pointer.strip_prefix(from) {
+                    if rest.is_empty() || rest.starts_with('/') {
+                        map.insert(format!("{target}{rest}"), *span);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Escapes one segment of a JSON pointer (RFC 6901).
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Parses one YAML document. Syntax errors, duplicate keys and unsupported constructs are returned
+/// as diagnostics; the value is `None` only when the text is not YAML at all.
+pub fn parse(source: &str) -> (Option<Value>, SpanMap, Vec<Diagnostic>) {
+    let offsets = CharOffsets::new(source);
+    let mut builder = Builder { offsets: &offsets, stack: Vec::new(), root: None, spans: SpanMap::default(), diagnostics: Vec::new(), anchors: HashMap::new(), documents: 0 };
+    let mut parser = Parser::new_from_str(source);
+    if let Err(err) = parser.load(&mut builder, true) {
+        let at = offsets.byte(err.marker().index());
+        let mut diagnostics = builder.diagnostics;
+        diagnostics.push(
+            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.info()), Span::new(at, at))
+                .with_hint("check the indentation and quoting around this position"),
+        );
+        return (None, builder.spans, diagnostics);
+    }
+    let root = builder.root.take();
+    if root.is_none() {
+        builder.diagnostics.push(
+            Diagnostic::error("empty-document", "the file is empty", Span::default())
+                .with_hint("start with `plinth: 1` and a `name:`; `plinth init` writes a starting spec"),
+        );
+    }
+    (root, builder.spans, builder.diagnostics)
+}
+
+/// Converts the parser's character indices into byte offsets.
+struct CharOffsets {
+    bytes: Vec<usize>,
+}
+
+impl CharOffsets {
+    fn new(source: &str) -> Self {
+        let mut bytes: Vec<usize> = source.char_indices().map(|(idx, _)| idx).collect();
+        bytes.push(source.len());
+        CharOffsets { bytes }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.bytes.get(char_index).copied().unwrap_or_else(|| *self.bytes.last().unwrap_or(&0))
+    }
+
+    fn span(&self, span: YamlSpan) -> Span {
+        Span::new(self.byte(span.start.index()), self.byte(span.end.index()))
+    }
+}
+
+enum Frame {
+    Sequence { pointer: String, items: Vec<Value>, start: Span, anchor: usize },
+    Mapping { pointer: String, entries: Map<String, Value>, pending_key: Option<(String, Span)>, start: Span, anchor: usize },
+}
+
+struct Builder<'a> {
+    offsets: &'a CharOffsets,
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    spans: SpanMap,
+    diagnostics: Vec<Diagnostic>,
+    anchors: HashMap<usize, Value>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    /// The pointer of the node about to be produced, or `None` when it is a mapping key.
+    fn next_pointer(&self) -> Option<String> {
+        match self.stack.last() {
+            None => Some(String::new()),
+            Some(Frame::Sequence { pointer, items, .. }) => Some(format!("{pointer}/{}", items.len())),
+            Some(Frame::Mapping { pointer, pending_key: Some((key, _)), .. }) => Some(format!("{pointer}/{}", escape(key))),
+            Some(Frame::Mapping { pending_key: None, .. }) => None,
+        }
+    }
+
+    fn push_value(&mut self, value: Value, span: Span, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.documents > 1 {
+                    self.diagnostics.push(
+                        Diagnostic::error("multiple-documents", "plinth.yaml holds one YAML document, found more", span)
+                            .with_hint("remove the `---` separator and merge the documents"),
+                    );
+                } else {
+                    self.spans.values.insert(String::new(), span);
+                    self.root = Some(value);
+                }
+            }
+            Some(Frame::Sequence { pointer, items, .. }) => {
+                self.spans.values.insert(format!("{pointer}/{}", items.len()), span);
+                items.push(value);
+            }
+            Some(Frame::Mapping { pointer, entries, pending_key, .. }) => match pending_key.take() {
+                Some((key, key_span)) => {
+                    let child = format!("{pointer}/{}", escape(&key));
+                    if entries.contains_key(&key) {
+                        let first = self.spans.keys.get(&child).copied();
+                        let mut diagnostic = Diagnostic::error("duplicate-key", format!("duplicate key `{key}`"), key_span)
+                            .with_hint("each key may appear once in a mapping; merge the two entries");
+                        if let Some(first) = first {
+                            diagnostic = diagnostic.with_note(first, "first defined here");
+                        }
+                        self.diagnostics.push(diagnostic);
+                    } else {
+                        self.spans.keys.insert(child.clone(), key_span);
+                        self.spans.values.insert(child, span);
+                        entries.insert(key, value);
+                    }
+                }
+                None => {
+                    let key = match value {
+                        Value::String(text) => text,
+                        Value::Number(number) => number.to_string(),
+                        Value::Bool(flag) => flag.to_string(),
+                        Value::Null => "null".to_owned(),
+                        _ => {
+                            self.diagnostics.push(Diagnostic::error("complex-key", "mapping keys must be plain scalars", span));
+                            String::new()
+                        }
+                    };
+                    *pending_key = Some((key, span));
+                }
+            },
+        }
+    }
+}
+
+impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
+    fn on_event(&mut self, event: Event<'input>, span: YamlSpan) {
+        let span = self.offsets.span(span);
+        match event {
+            Event::DocumentStart(_) => self.documents += 1,
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = if tag.is_some() || style != ScalarStyle::Plain || self.next_pointer().is_none() {
+                    Value::String(text.into_owned())
+                } else {
+                    resolve_plain(&text)
+                };
+                self.push_value(value, span, anchor);
+            }
+            Event::Alias(anchor) => {
+                let value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
+                self.push_value(value, span, 0);
+            }
+            Event::SequenceStart(anchor, _) => {
+                let pointer = self.next_pointer().unwrap_or_default();
+                self.stack.push(Frame::Sequence { pointer, items: Vec::new(), start: span, anchor });
+            }
+            Event::MappingStart(anchor, _) => {
+                let pointer = self.next_pointer().unwrap_or_default();
+                self.stack.push(Frame::Mapping { pointer, entries: Map::new(), pending_key: None, start: span, anchor });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, start, anchor) = match self.stack.pop() {
+                    Some(Frame::Sequence { items, start, anchor, .. }) => (Value::Array(items), start, anchor),
+                    Some(Frame::Mapping { entries, start, anchor, .. }) => (Value::Object(entries), start, anchor),
+                    None => return,
+                };
+                self.push_value(value, Span::new(start.start, span.end.max(start.end)), anchor);
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+        }
+    }
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(int) = text.parse::<i64>() {
+            return Value::Number(int.into());
+        }
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(int) = i64::from_str_radix(hex, 16) {
+            return Value::Number(int.into());
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(int) = i64::from_str_radix(oct, 8) {
+            return Value::Number(int.into());
+        }
+    }
+    let looks_numeric = digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if looks_numeric {
+        if let Some(number) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+            return Value::Number(number);
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_keys_and_values() {
+        let source = "a: 1\nb:\n  c: [x, 'y']\n";
+        let (value, spans, diagnostics) = parse(source);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(value.unwrap(), serde_json::json!({"a": 1, "b": {"c": ["x", "y"]}}));
+        let span = spans.value("/b/c/1");
+        assert_eq!(&source[span.start..span.end], "'y'");
+        let key = spans.key("/b/c");
+        assert_eq!(&source[key.start..key.end], "c");
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let (_, _, diagnostics) = parse("a: 1\na: 2\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].message, "duplicate key `a`");
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let (value, _, _) = parse("[1, -2, 1.5, true, ~, '3', 10m, yes, 0x1f]");
+        assert_eq!(value.unwrap(), serde_json::json!([1, -2, 1.5, true, null, "3", "10m", "yes", 31]));
+    }
+}

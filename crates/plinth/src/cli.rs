@@ -1,0 +1,102 @@
+//! Command-line definitions (clap); `--help` text lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// plinth makes an infrastructure document executable: one `plinth.yaml` describes the
+/// application; plinth validates it and renders every artifact the platform needs.
+#[derive(Debug, Parser)]
+#[command(name = "plinth", version, about, propagate_version = true)]
+#[command(after_help = "Examples:\n  plinth validate examples/business-app/plinth.yaml\n  plinth render examples/business-app/plinth.yaml -o out\n  plinth render --env production --check -o out\n  plinth init --from docker-compose.yml")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a spec and print every error and warning with its line and column.
+    #[command(after_help = "Exit codes: 0 valid, 2 errors (or warnings with --deny-warnings).\n\nExamples:\n  plinth validate\n  plinth validate examples/codepal/plinth.yaml --deny-warnings\n  plinth validate --output json | jq '.diagnostics[]'")]
+    Validate(ValidateArgs),
+    /// Render every artifact of every (or the chosen) environment into a directory.
+    #[command(after_help = "The output directory is replaced atomically: a failure leaves the previous render untouched.\nExit codes: 0 rendered (or up to date with --check), 1 stale with --check, 2 spec errors.\n\nExamples:\n  plinth render -o out\n  plinth render --env staging --env production -o out\n  plinth render --check -o out   # in CI: fail when out/ was edited or not re-rendered")]
+    Render(RenderArgs),
+    /// Print the JSON Schema of plinth.yaml (for editor completion and validation).
+    #[command(after_help = "Example (VS Code YAML extension):\n  plinth schema > .vscode/plinth.schema.json")]
+    Schema,
+    /// Write a starting plinth.yaml, interactively or from a docker-compose file.
+    #[command(after_help = "Examples:\n  plinth init                                  # asks on a terminal\n  plinth init --name shop --service web:8080   # no questions\n  plinth init --from docker-compose.yml -o plinth.yaml")]
+    Init(InitArgs),
+}
+
+/// Options shared by commands that read a spec.
+#[derive(Debug, Args)]
+pub struct SpecArgs {
+    /// The spec file.
+    #[arg(default_value = "plinth.yaml")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people; colours on a terminal.
+    Text,
+    /// For scripts.
+    Json,
+}
+
+/// `plinth validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Fail (exit 2) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// `plinth render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Only these environments (repeatable); default all.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 if the directory differs from a fresh render.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `plinth init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Import services, ports, env, depends_on, healthchecks and postgres/redis containers.
+    #[arg(long, value_name = "COMPOSE_FILE")]
+    pub from: Option<PathBuf>,
+    /// Application name (default: the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Cloud region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// A service as NAME:PORT (repeatable); without --from and off a terminal at least one is needed.
+    #[arg(long = "service", value_name = "NAME:PORT")]
+    pub services: Vec<String>,
+    /// Where to write the spec.
+    #[arg(short = 'o', long = "out", default_value = "plinth.yaml")]
+    pub out: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}

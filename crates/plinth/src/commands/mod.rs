@@ -1,0 +1,19 @@
+//! One module per subcommand; each returns the process exit code.
+
+mod init;
+mod spec;
+mod render;
+mod schema;
+mod validate;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Render(args) => render::run(&args),
+        Command::Schema => schema::run(),
+        Command::Init(args) => init::run(&args),
+    }
+}

