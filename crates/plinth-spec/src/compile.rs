@@ -8,8 +8,8 @@ use crate::input::Document;
 use crate::model::Platform;
 use crate::overlay::environment_document;
 use crate::resolve::resolve;
-use crate::schema::validate;
-use crate::yaml::{SpanMap, parse};
+use crate::schema::{dotted, validate};
+use crate::yaml::{SpanMap, escape, parse};
 
 /// The result of compiling a spec.
 #[derive(Debug)]
@@ -63,6 +63,26 @@ fn prune(value: &mut Value, pointer: &str) -> bool {
     }
 }
 
+/// Lets checking go on past a missing field: the mapping that lacks it is removed, or a top-level
+/// scalar gets a stand-in. Named services, datastores and environments are kept (removing one would
+/// turn every reference to it into a false error), and so are the top-level collections.
+fn stand_in(value: &mut Value, pointer: &str, field: &str) -> bool {
+    if pointer.is_empty() {
+        let Some(map) = value.as_object_mut() else { return false };
+        let stand_in = match field {
+            "plinth" => Value::from(1),
+            "name" => Value::from("app"),
+            _ => return false,
+        };
+        return map.insert(field.to_owned(), stand_in).is_none();
+    }
+    let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    if segments.len() == 2 && ["services", "datastores", "environments"].contains(&segments[0]) {
+        return false;
+    }
+    prune(value, pointer)
+}
+
 /// Checks the structure; on errors, prunes the offending parts and checks again, so that semantic
 /// mistakes elsewhere are reported in the same run. Returns the pruned document when it is usable.
 fn structure(value: &Value, spans: &SpanMap, diagnostics: &mut Vec<Diagnostic>) -> Option<Value> {
@@ -76,6 +96,9 @@ fn structure(value: &Value, spans: &SpanMap, diagnostics: &mut Vec<Diagnostic>) 
         let mut pruned = false;
         for error in &errors {
             pruned |= error.pointers.iter().any(|pointer| prune(&mut document, pointer));
+            if let Some(field) = &error.missing {
+                pruned |= stand_in(&mut document, &error.pointer, field);
+            }
         }
         if !reported {
             diagnostics.extend(errors.into_iter().map(|e| e.diagnostic));
@@ -91,7 +114,8 @@ fn structure(value: &Value, spans: &SpanMap, diagnostics: &mut Vec<Diagnostic>) 
 fn platforms(value: &Value, spans: &SpanMap, diagnostics: &mut Vec<Diagnostic>) -> Vec<Platform> {
     let Some(value) = structure(value, spans, diagnostics) else { return Vec::new() };
     let value = &value;
-    let environments: Vec<String> = value.get("environments").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
+    let environments: Vec<String> =
+        value.get("environments").and_then(Value::as_object).map(|e| e.keys().cloned().collect()).unwrap_or_default();
     if environments.is_empty() {
         diagnostics.push(
             Diagnostic::error("no-environments", "the spec defines no environments", spans.key("/environments"))
@@ -107,13 +131,26 @@ fn platforms(value: &Value, spans: &SpanMap, diagnostics: &mut Vec<Diagnostic>) 
         }
         let structural = validate(&document, &env_spans);
         if !structural.is_empty() {
-            diagnostics.extend(structural.into_iter().map(|e| e.diagnostic));
+            // The base passed; these come from the overlay, so name the path the user wrote.
+            let overlay = format!("/environments/{}/overrides", escape(&env));
+            diagnostics.extend(structural.into_iter().map(|violation| {
+                let mut diagnostic = violation.diagnostic;
+                if spans.contains(&format!("{overlay}{}", violation.pointer)) {
+                    let written = dotted(&format!("{overlay}{}", violation.pointer));
+                    diagnostic.message = diagnostic.message.replacen(&dotted(&violation.pointer), &written, 1);
+                }
+                diagnostic
+            }));
             continue;
         }
         let document: Document = match serde_json::from_value(document) {
             Ok(document) => document,
             Err(err) => {
-                diagnostics.push(Diagnostic::error("invalid-value", format!("environment `{env}`: {err}"), env_spans.key(&format!("/environments/{env}"))));
+                diagnostics.push(Diagnostic::error(
+                    "invalid-value",
+                    format!("environment `{env}`: {err}"),
+                    env_spans.key(&format!("/environments/{env}")),
+                ));
                 continue;
             }
         };

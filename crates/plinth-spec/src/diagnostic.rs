@@ -110,7 +110,11 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         Some(best) => format!("did you mean `{best}`?"),
         None => {
             let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
-            if all.is_empty() { "nothing is defined here yet".to_owned() } else { format!("expected one of {}", all.join(", ")) }
+            if all.is_empty() {
+                "nothing is defined here yet".to_owned()
+            } else {
+                format!("expected one of {}", all.join(", "))
+            }
         }
     }
 }

@@ -241,7 +241,7 @@ pub enum Health {
     /// One HTTP path for liveness and readiness.
     Path(String),
     /// Probes in detail.
-    Detailed(HealthDetail),
+    Detailed(Box<HealthDetail>),
 }
 
 /// Detailed health checks.

@@ -66,7 +66,8 @@ impl Platform {
             }
             if ordered.len() == before {
                 // Cycles are rejected by the resolver; this only keeps the function total.
-                let rest: Vec<&Service> = self.services.iter().filter(|s| !ordered.iter().any(|o| o.name == s.name)).collect();
+                let rest: Vec<&Service> =
+                    self.services.iter().filter(|s| !ordered.iter().any(|o| o.name == s.name)).collect();
                 ordered.extend(rest);
             }
         }

@@ -37,13 +37,19 @@ pub fn environment_document(base: &Value, spans: &SpanMap, env: &str) -> (Value,
             if overlay.contains_key(forbidden) {
                 let pointer = format!("{overlay_pointer}/{forbidden}");
                 diagnostics.push(
-                    Diagnostic::error("invalid-override", format!("environment `{env}` cannot override `{forbidden}`"), spans.key(&pointer))
-                        .with_hint("set it once at the top of the document"),
+                    Diagnostic::error(
+                        "invalid-override",
+                        format!("environment `{env}` cannot override `{forbidden}`"),
+                        spans.key(&pointer),
+                    )
+                    .with_hint("set it once at the top of the document"),
                 );
             }
         }
         for collection in ["services", "datastores"] {
-            let (Some(Value::Object(overridden)), Some(Value::Object(defined))) = (overlay.get(collection), base.get(collection)) else {
+            let (Some(Value::Object(overridden)), Some(Value::Object(defined))) =
+                (overlay.get(collection), base.get(collection))
+            else {
                 continue;
             };
             for name in overridden.keys().filter(|name| !defined.contains_key(*name)) {

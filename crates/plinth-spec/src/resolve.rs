@@ -40,7 +40,19 @@ fn is_env_name(name: &str) -> bool {
 fn is_hostname(host: &str) -> bool {
     let host = host.strip_prefix("*.").unwrap_or(host);
     let labels: Vec<&str> = host.split('.').collect();
-    labels.len() >= 2 && labels.iter().all(|l| is_dns_label(l)) && labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_lowercase()))
+    labels.len() >= 2
+        && labels.iter().all(|l| is_dns_label(l))
+        && labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// How to fix an invalid variable name, suggesting the upper-case spelling when there is one.
+fn env_name_hint(name: &str, example: &str) -> String {
+    let upper: String = name.chars().map(|c| if c == '-' || c == '.' { '_' } else { c.to_ascii_uppercase() }).collect();
+    if is_env_name(&upper) {
+        format!("did you mean `{upper}`? names use upper case letters, digits and `_`")
+    } else {
+        format!("use upper case letters, digits and `_`, not starting with a digit, e.g. `{example}`")
+    }
 }
 
 /// `ceil(count × scale)`, at least 1 unless `count` is 0.
@@ -55,6 +67,13 @@ fn scaled(count: u32, scale: Percent) -> u32 {
 impl Context<'_> {
     fn error(&mut self, code: &'static str, message: String, pointer: &str, hint: Option<String>) {
         let mut diagnostic = Diagnostic::error(code, message, self.spans.value(pointer));
+        diagnostic.hint = hint;
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// An error at the key that introduces `pointer` (a name, or a field that should not be there).
+    fn error_at_key(&mut self, code: &'static str, message: String, pointer: &str, hint: Option<String>) {
+        let mut diagnostic = Diagnostic::error(code, message, self.spans.key(pointer));
         diagnostic.hint = hint;
         self.diagnostics.push(diagnostic);
     }
@@ -75,9 +94,12 @@ impl Context<'_> {
             Stage::Staging
         } else if name.starts_with("dev") || name.starts_with("local") || name.starts_with("test") {
             Stage::Development
+        } else if self.spans.contains(&format!("/environments/{}/stage", escape(self.env))) {
+            // A `stage` was written but is invalid; the structure check reported it.
+            Stage::Staging
         } else {
             let env = self.env.to_owned();
-            self.error(
+            self.error_at_key(
                 "unknown-stage",
                 format!("cannot tell whether environment `{env}` is development, staging or production"),
                 &format!("/environments/{}", escape(&env)),
@@ -221,11 +243,11 @@ impl Context<'_> {
         let mut keys = BTreeMap::new();
         for (name, location) in secrets.and_then(|s| s.keys.as_ref()).into_iter().flatten() {
             if !is_env_name(name) {
-                self.error(
+                self.error_at_key(
                     "invalid-name",
                     format!("secret name `{name}` is not an environment variable name"),
                     &format!("/secrets/keys/{}", escape(name)),
-                    Some("use upper case letters, digits and `_`, e.g. `DB_PASSWORD`".to_owned()),
+                    Some(env_name_hint(name, "DB_PASSWORD")),
                 );
             }
             let (key, property) = match location.split_once('#') {
@@ -242,14 +264,25 @@ impl Context<'_> {
         let network_policy = security.network_policy.unwrap_or(input::NetworkPolicyMode::Strict);
         let pod_security = security.pod_security.unwrap_or(input::PodSecurity::Restricted);
         if production && network_policy == input::NetworkPolicyMode::None {
-            self.warn("weakened-default", "network policies are off".to_owned(), "/security/network_policy", "every pod can reach every other pod; keep `strict` in production");
+            self.warn(
+                "weakened-default",
+                "network policies are off".to_owned(),
+                "/security/network_policy",
+                "every pod can reach every other pod; keep `strict` in production",
+            );
         }
         if pod_security == input::PodSecurity::Privileged {
-            self.warn("weakened-default", "pod security is `privileged`".to_owned(), "/security/pod_security", "`restricted` is the hardened default");
+            self.warn(
+                "weakened-default",
+                "pod security is `privileged`".to_owned(),
+                "/security/pod_security",
+                "`restricted` is the hardened default",
+            );
         }
         for (idx, cidr) in security.admin_allow.iter().flatten().enumerate() {
             let valid = cidr.split_once('/').is_some_and(|(ip, bits)| {
-                ip.parse::<std::net::IpAddr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= if ip.contains(':') { 128 } else { 32 })
+                ip.parse::<std::net::IpAddr>().is_ok()
+                    && bits.parse::<u8>().is_ok_and(|b| b <= if ip.contains(':') { 128 } else { 32 })
             });
             if !valid {
                 self.error(
@@ -276,7 +309,17 @@ impl Context<'_> {
             .and_then(|o| o.channels.as_ref())
             .into_iter()
             .flatten()
-            .map(|(name, c)| (name.clone(), model::Channel { kind: c.kind, channel: c.channel.clone(), to: c.to.clone(), secret: c.secret.clone() }))
+            .map(|(name, c)| {
+                (
+                    name.clone(),
+                    model::Channel {
+                        kind: c.kind,
+                        channel: c.channel.clone(),
+                        to: c.to.clone(),
+                        secret: c.secret.clone(),
+                    },
+                )
+            })
             .collect();
         let notify = obs.and_then(|o| o.notify.clone());
         let mut check_channels = |severity: &str, names: Option<Vec<String>>| -> Vec<String> {
@@ -342,7 +385,7 @@ impl Context<'_> {
         for (name, ds) in &doc.datastores {
             let pointer = format!("/datastores/{}", escape(name));
             if !is_dns_label(name) {
-                self.error(
+                self.error_at_key(
                     "invalid-name",
                     format!("datastore name `{name}` is not a DNS label"),
                     &pointer,
@@ -372,19 +415,29 @@ impl Context<'_> {
             };
             for (field, present, engines) in fields {
                 if present && !engines.contains(&ds.engine) {
-                    self.error(
+                    self.error_at_key(
                         "field-not-applicable",
                         format!("`{field}` does not apply to a {engine_name} datastore"),
                         &format!("{pointer}/{field}"),
-                        Some(format!("remove it, or change `engine` (it applies to {})", engines.iter().map(|e| format!("{e:?}").to_lowercase()).collect::<Vec<_>>().join(", "))),
+                        Some(format!(
+                            "remove it, or change `engine` (it applies to {})",
+                            engines.iter().map(|e| format!("{e:?}").to_lowercase()).collect::<Vec<_>>().join(", ")
+                        )),
                     );
                 }
             }
-            let databases = ds.databases.clone().unwrap_or_else(|| if ds.engine == Engine::Postgres { vec![doc.name.replace('-', "_")] } else { Vec::new() });
+            let databases = ds.databases.clone().unwrap_or_else(|| {
+                if ds.engine == Engine::Postgres { vec![doc.name.replace('-', "_")] } else { Vec::new() }
+            });
             let mut seen = BTreeSet::new();
             for (idx, db) in databases.iter().enumerate() {
                 if !seen.insert(db) {
-                    self.error("duplicate", format!("database `{db}` is listed twice"), &format!("{pointer}/databases/{idx}"), None);
+                    self.error(
+                        "duplicate",
+                        format!("database `{db}` is listed twice"),
+                        &format!("{pointer}/databases/{idx}"),
+                        None,
+                    );
                 }
                 let valid = db.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
                     && db.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -415,7 +468,10 @@ impl Context<'_> {
                 if backup.keep < backup.every {
                     self.error(
                         "impossible-bounds",
-                        format!("backups every {} but kept only {}: at times none would exist", backup.every, backup.keep),
+                        format!(
+                            "backups every {} but kept only {}: at times none would exist",
+                            backup.every, backup.keep
+                        ),
                         &format!("{pointer}/backup/keep"),
                         Some("keep backups at least as long as the interval between them".to_owned()),
                     );
@@ -442,7 +498,11 @@ impl Context<'_> {
                 replicas: ds.replicas.unwrap_or(0),
                 pooler: ds.pooler.unwrap_or(false),
                 backup: match &ds.backup {
-                    Some(b) => Some(model::Backup { every: b.every, keep: b.keep, window: b.window.clone().unwrap_or_else(|| "03:00".to_owned()) }),
+                    Some(b) => Some(model::Backup {
+                        every: b.every,
+                        keep: b.keep,
+                        window: b.window.clone().unwrap_or_else(|| "03:00".to_owned()),
+                    }),
                     None => default_backup,
                 },
                 pitr: ds.pitr.unwrap_or(ds.engine == Engine::Postgres && production),
@@ -474,7 +534,12 @@ impl Context<'_> {
         datastores: &[model::Datastore],
     ) -> Vec<model::Service> {
         if doc.services.is_empty() {
-            self.error("no-services", "the spec defines no services".to_owned(), "/services", Some("add at least one service under `services:`".to_owned()));
+            self.error(
+                "no-services",
+                "the spec defines no services".to_owned(),
+                "/services",
+                Some("add at least one service under `services:`".to_owned()),
+            );
         }
         let defaults = doc.defaults.as_ref().and_then(|d| d.service.clone()).unwrap_or_default();
         let names: Vec<&str> = doc.services.keys().map(String::as_str).collect();
@@ -483,7 +548,12 @@ impl Context<'_> {
             let pointer = format!("/services/{}", escape(name));
             let at = |field: &str| format!("{pointer}/{field}");
             if !is_dns_label(name) {
-                self.error("invalid-name", format!("service name `{name}` is not a DNS label"), &pointer, Some("use lowercase letters, digits and `-`, e.g. `api-gateway`".to_owned()));
+                self.error_at_key(
+                    "invalid-name",
+                    format!("service name `{name}` is not a DNS label"),
+                    &pointer,
+                    Some("use lowercase letters, digits and `-`, e.g. `api-gateway`".to_owned()),
+                );
             }
             macro_rules! pick {
                 ($field:ident) => {
@@ -494,24 +564,35 @@ impl Context<'_> {
             // Ports.
             let main_port = pick!(port).unwrap_or(8080);
             let mut ports = vec![model::Port { name: "http".to_owned(), number: main_port }];
-            for (port_name, number) in pick!(ports).unwrap_or_default() {
-                let port_pointer = format!("{pointer}/ports/{}", escape(&port_name));
-                if let Some(clash) = ports.iter().find(|p| p.number == number) {
-                    let clash = clash.name.clone();
+            let extra_ports = pick!(ports).unwrap_or_default();
+            // Clashes are reported at the later of the two ports as written, not in name order.
+            let mut written: Vec<(&String, u16)> = extra_ports.iter().map(|(n, p)| (n, *p)).collect();
+            written.sort_by_key(|(n, _)| self.spans.key(&format!("{pointer}/ports/{}", escape(n))).start);
+            for (idx, (port_name, number)) in written.iter().enumerate() {
+                let earlier = std::iter::once("http").chain(written[..idx].iter().map(|(n, _)| n.as_str()));
+                let numbers = std::iter::once(main_port).chain(written[..idx].iter().map(|(_, p)| *p));
+                if let Some((clash, _)) = earlier.zip(numbers).find(|(_, p)| p == number) {
                     self.error(
                         "duplicate-port",
                         format!("port {number} of service `{name}` is already used by port `{clash}`"),
-                        &port_pointer,
+                        &format!("{pointer}/ports/{}", escape(port_name)),
                         Some("give each port its own number".to_owned()),
                     );
                 }
-                let valid_name = port_name.len() <= 15 && is_dns_label(&port_name) && port_name.bytes().any(|b| b.is_ascii_lowercase());
+            }
+            for (port_name, number) in extra_ports {
+                let port_pointer = format!("{pointer}/ports/{}", escape(&port_name));
+                let valid_name = port_name.len() <= 15
+                    && is_dns_label(&port_name)
+                    && port_name.bytes().any(|b| b.is_ascii_lowercase());
                 if !valid_name || port_name == "http" {
-                    self.error(
+                    self.error_at_key(
                         "invalid-name",
                         format!("`{port_name}` cannot name a port"),
                         &port_pointer,
-                        Some("use up to 15 lowercase letters, digits and `-` (and not `http`, the main port)".to_owned()),
+                        Some(
+                            "use up to 15 lowercase letters, digits and `-` (and not `http`, the main port)".to_owned(),
+                        ),
                     );
                 }
                 ports.push(model::Port { name: port_name, number });
@@ -523,12 +604,23 @@ impl Context<'_> {
             let autoscale = pick!(autoscale).map(|a| {
                 let min_pointer = at("autoscale/min");
                 let min = a.min.unwrap_or(base_replicas.max(1));
-                if min > a.max {
+                if min > a.max && a.min.is_some() {
                     self.error(
                         "impossible-bounds",
                         format!("autoscaling minimum {min} is above the maximum {}", a.max),
-                        if a.min.is_some() { &min_pointer } else { &pointer },
-                        Some("make `autoscale.min` (or `replicas`) at most `autoscale.max`".to_owned()),
+                        &min_pointer,
+                        Some("make `autoscale.min` at most `autoscale.max`".to_owned()),
+                    );
+                } else if min > a.max {
+                    // The minimum defaults to `replicas`; point at what the user wrote.
+                    let replicas_pointer = at("replicas");
+                    let written =
+                        if self.spans.contains(&replicas_pointer) { replicas_pointer } else { at("autoscale/max") };
+                    self.error(
+                        "impossible-bounds",
+                        format!("`replicas` is {min}, above the autoscaling maximum {}", a.max),
+                        &written,
+                        Some("`replicas` is the autoscaling minimum; lower it, or raise `autoscale.max`".to_owned()),
                     );
                 }
                 if a.cpu.is_none() && a.memory.is_none() {
@@ -562,12 +654,25 @@ impl Context<'_> {
             // Resources.
             let resources = pick!(resources);
             let cpu = resources.as_ref().and_then(|r| r.cpu).unwrap_or(Range { low: Cpu(100), high: Cpu(500) });
-            let memory = resources.as_ref().and_then(|r| r.memory).unwrap_or(Range { low: Bytes(128 << 20), high: Bytes(256 << 20) });
+            let memory = resources
+                .as_ref()
+                .and_then(|r| r.memory)
+                .unwrap_or(Range { low: Bytes(128 << 20), high: Bytes(256 << 20) });
             if cpu.low > cpu.high {
-                self.error("impossible-bounds", format!("CPU request {} is above the limit {}", cpu.low, cpu.high), &at("resources/cpu"), Some("write `request..limit`, e.g. `100m..500m`".to_owned()));
+                self.error(
+                    "impossible-bounds",
+                    format!("CPU request {} is above the limit {}", cpu.low, cpu.high),
+                    &at("resources/cpu"),
+                    Some("write `request..limit`, e.g. `100m..500m`".to_owned()),
+                );
             }
             if memory.low > memory.high {
-                self.error("impossible-bounds", format!("memory request {} is above the limit {}", memory.low, memory.high), &at("resources/memory"), Some("write `request..limit`, e.g. `256Mi..512Mi`".to_owned()));
+                self.error(
+                    "impossible-bounds",
+                    format!("memory request {} is above the limit {}", memory.low, memory.high),
+                    &at("resources/memory"),
+                    Some("write `request..limit`, e.g. `256Mi..512Mi`".to_owned()),
+                );
             }
             if cpu.low.0 == 0 || memory.low.0 == 0 {
                 self.error("out-of-range", "resource requests must be above zero".to_owned(), &at("resources"), None);
@@ -580,16 +685,31 @@ impl Context<'_> {
             let env = pick!(env).unwrap_or_default();
             for key in env.keys() {
                 if !is_env_name(key) {
-                    self.error("invalid-name", format!("`{key}` is not an environment variable name"), &at(&format!("env/{}", escape(key))), Some("use upper case letters, digits and `_`".to_owned()));
+                    self.error_at_key(
+                        "invalid-name",
+                        format!("`{key}` is not an environment variable name"),
+                        &at(&format!("env/{}", escape(key))),
+                        Some(env_name_hint(key, "LOG_LEVEL")),
+                    );
                 }
             }
             let mut secrets = pick!(secrets).unwrap_or_default();
             for (idx, secret) in secrets.iter().enumerate() {
                 if !is_env_name(secret) {
-                    self.error("invalid-name", format!("secret name `{secret}` is not an environment variable name"), &at(&format!("secrets/{idx}")), Some("use upper case letters, digits and `_`, e.g. `JWT_SECRET`".to_owned()));
+                    self.error(
+                        "invalid-name",
+                        format!("secret name `{secret}` is not an environment variable name"),
+                        &at(&format!("secrets/{idx}")),
+                        Some(env_name_hint(secret, "JWT_SECRET")),
+                    );
                 }
                 if env.contains_key(secret) {
-                    self.error("duplicate", format!("`{secret}` is both a plain variable and a secret"), &at(&format!("secrets/{idx}")), Some("remove it from `env`; secrets never have plain values".to_owned()));
+                    self.error(
+                        "duplicate",
+                        format!("`{secret}` is both a plain variable and a secret"),
+                        &at(&format!("secrets/{idx}")),
+                        Some("remove it from `env`; secrets never have plain values".to_owned()),
+                    );
                 }
             }
 
@@ -602,17 +722,35 @@ impl Context<'_> {
                     None => (reference.as_str(), None),
                 };
                 let Some(ds) = datastores.iter().find(|d| d.name == ds_name) else {
+                    // `uses: [redis]` when the redis datastore is called `cache`.
+                    let mut same_engine =
+                        datastores.iter().filter(|d| format!("{:?}", d.engine).eq_ignore_ascii_case(ds_name));
+                    let hint = match (
+                        same_engine.next(),
+                        same_engine.next(),
+                        crate::diagnostic::suggest(ds_name, datastores.iter().map(|d| d.name.as_str())),
+                    ) {
+                        (Some(only), None, None) => {
+                            format!("did you mean `{}`? it is the {ds_name} datastore", only.name)
+                        }
+                        _ => did_you_mean(ds_name, datastores.iter().map(|d| d.name.as_str())),
+                    };
                     self.error(
                         "broken-reference",
                         format!("service `{name}` uses `{ds_name}`, which is not a datastore"),
                         &use_pointer,
-                        Some(did_you_mean(ds_name, datastores.iter().map(|d| d.name.as_str()))),
+                        Some(hint),
                     );
                     continue;
                 };
                 if let Some(db) = &database {
                     if ds.engine != Engine::Postgres {
-                        self.error("broken-reference", format!("`{ds_name}` is not a postgres datastore, so `/{db}` names nothing"), &use_pointer, Some(format!("write `{ds_name}` alone")));
+                        self.error(
+                            "broken-reference",
+                            format!("`{ds_name}` is not a postgres datastore, so `/{db}` names nothing"),
+                            &use_pointer,
+                            Some(format!("write `{ds_name}` alone")),
+                        );
                         continue;
                     }
                     if !ds.databases.contains(db) {
@@ -648,7 +786,12 @@ impl Context<'_> {
             let calls = pick!(calls).unwrap_or_default();
             for (idx, callee) in calls.iter().enumerate() {
                 if callee == name {
-                    self.error("broken-reference", format!("service `{name}` calls itself"), &at(&format!("calls/{idx}")), Some("remove it; a service can always reach itself".to_owned()));
+                    self.error(
+                        "broken-reference",
+                        format!("service `{name}` calls itself"),
+                        &at(&format!("calls/{idx}")),
+                        Some("remove it; a service can always reach itself".to_owned()),
+                    );
                 } else if !names.contains(&callee.as_str()) {
                     self.error(
                         "broken-reference",
@@ -661,7 +804,8 @@ impl Context<'_> {
 
             // Expose.
             let mut expose = Vec::new();
-            let expose_input = pick!(expose).map(|e| (matches!(e, input::OneOrMany::Many(_)), e.to_vec())).unwrap_or_default();
+            let expose_input =
+                pick!(expose).map(|e| (matches!(e, input::OneOrMany::Many(_)), e.to_vec())).unwrap_or_default();
             for (idx, route) in expose_input.1.iter().enumerate() {
                 let route_pointer = if expose_input.0 { at(&format!("expose/{idx}")) } else { at("expose") };
                 let Some(host) = domains.get(&route.domain) else {
@@ -675,12 +819,26 @@ impl Context<'_> {
                 };
                 let path = route.path.clone().unwrap_or_else(|| "/".to_owned());
                 if !path.starts_with('/') {
-                    self.error("invalid-format", format!("path `{path}` must start with `/`"), &format!("{route_pointer}/path"), None);
+                    self.error(
+                        "invalid-format",
+                        format!("path `{path}` must start with `/`"),
+                        &format!("{route_pointer}/path"),
+                        None,
+                    );
                 }
-                expose.push(model::Route { domain: route.domain.clone(), host: host.clone(), path, tenants: route.tenants.unwrap_or(false), sticky: route.sticky.unwrap_or(false) });
+                expose.push(model::Route {
+                    domain: route.domain.clone(),
+                    host: host.clone(),
+                    path,
+                    tenants: route.tenants.unwrap_or(false),
+                    sticky: route.sticky.unwrap_or(false),
+                });
             }
 
-            let delivery = self.delivery(own.delivery.as_ref().or(defaults.delivery.as_ref()).or(doc.delivery.as_ref()), if own.delivery.is_some() { at("delivery") } else { "/delivery".to_owned() });
+            let delivery = self.delivery(
+                own.delivery.as_ref().or(defaults.delivery.as_ref()).or(doc.delivery.as_ref()),
+                if own.delivery.is_some() { at("delivery") } else { "/delivery".to_owned() },
+            );
 
             let security = pick!(security);
             let security = model::ContainerSecurity {
@@ -691,11 +849,21 @@ impl Context<'_> {
                 service_account_token: security.as_ref().and_then(|s| s.service_account_token).unwrap_or(false),
             };
             if security.run_as_user == 0 {
-                self.error("weakened-default", format!("service `{name}` would run as root"), &at("security/run_as_user"), Some("containers run as a non-root UID; pick one above 0, e.g. 10001".to_owned()));
+                self.error(
+                    "weakened-default",
+                    format!("service `{name}` would run as root"),
+                    &at("security/run_as_user"),
+                    Some("containers run as a non-root UID; pick one above 0, e.g. 10001".to_owned()),
+                );
             }
             for (idx, dir) in security.writable.iter().enumerate() {
                 if !dir.starts_with('/') {
-                    self.error("invalid-format", format!("writable directory `{dir}` must be an absolute path"), &at(&format!("security/writable/{idx}")), None);
+                    self.error(
+                        "invalid-format",
+                        format!("writable directory `{dir}` must be an absolute path"),
+                        &at(&format!("security/writable/{idx}")),
+                        None,
+                    );
                 }
             }
             let metrics = pick!(metrics);
@@ -704,7 +872,12 @@ impl Context<'_> {
                 port: metrics.as_ref().and_then(|m| m.port).unwrap_or(main_port),
             };
             if !ports.iter().any(|p| p.number == metrics.port) {
-                self.error("broken-reference", format!("metrics port {} is not a port of `{name}`", metrics.port), &at("metrics/port"), Some("declare it under `ports:`".to_owned()));
+                self.error(
+                    "broken-reference",
+                    format!("metrics port {} is not a port of `{name}`", metrics.port),
+                    &at("metrics/port"),
+                    Some("declare it under `ports:`".to_owned()),
+                );
             }
             let image = pick!(image);
             if image.is_none() && environment.runtime == Runtime::Kubernetes {
@@ -744,27 +917,50 @@ impl Context<'_> {
         out
     }
 
-    fn health(&mut self, health: Option<input::Health>, main_port: u16, ports: &[model::Port], pointer: &str) -> model::Health {
+    fn health(
+        &mut self,
+        health: Option<input::Health>,
+        main_port: u16,
+        ports: &[model::Port],
+        pointer: &str,
+    ) -> model::Health {
         let detail = match health {
             None => input::HealthDetail { path: None, port: None, liveness: None, readiness: None, startup: None },
-            Some(input::Health::Path(path)) => input::HealthDetail { path: Some(path), port: None, liveness: None, readiness: None, startup: None },
-            Some(input::Health::Detailed(detail)) => detail,
+            Some(input::Health::Path(path)) => {
+                input::HealthDetail { path: Some(path), port: None, liveness: None, readiness: None, startup: None }
+            }
+            Some(input::Health::Detailed(detail)) => *detail,
         };
         let default_path = detail.path.clone().unwrap_or_else(|| "/health".to_owned());
         let port = detail.port.unwrap_or(main_port);
         if !ports.iter().any(|p| p.number == port) {
-            self.error("broken-reference", format!("health port {port} is not one of the service's ports"), &format!("{pointer}/port"), Some("use the main port or one declared under `ports:`".to_owned()));
+            self.error(
+                "broken-reference",
+                format!("health port {port} is not one of the service's ports"),
+                &format!("{pointer}/port"),
+                Some("use the main port or one declared under `ports:`".to_owned()),
+            );
         }
         let mut probe = |probe: Option<input::Probe>, which: &str, delay: u64, period: u64, threshold: u32| {
             let probe = probe.unwrap_or_default();
             let path = probe.path.unwrap_or_else(|| default_path.clone());
             if !path.starts_with('/') {
-                self.error("invalid-format", format!("probe path `{path}` must start with `/`"), &format!("{pointer}/{which}/path"), None);
+                self.error(
+                    "invalid-format",
+                    format!("probe path `{path}` must start with `/`"),
+                    &format!("{pointer}/{which}/path"),
+                    None,
+                );
             }
             let period = probe.period.unwrap_or(Duration::from_secs(period));
             let timeout = probe.timeout.unwrap_or(Duration::from_secs(3));
             if timeout > period {
-                self.error("impossible-bounds", format!("{which} timeout {timeout} is longer than its period {period}"), &format!("{pointer}/{which}/timeout"), Some("a probe must finish before the next one starts".to_owned()));
+                self.error(
+                    "impossible-bounds",
+                    format!("{which} timeout {timeout} is longer than its period {period}"),
+                    &format!("{pointer}/{which}/timeout"),
+                    Some("a probe must finish before the next one starts".to_owned()),
+                );
             }
             model::Probe {
                 path,
@@ -788,16 +984,31 @@ impl Context<'_> {
             Some(input::IntOrPercent::Percent(p)) => IntOrPercent::Percent(*p),
             None => default,
         };
-        let max_surge = int_or_percent(delivery.and_then(|d| d.max_surge.as_ref()), IntOrPercent::Percent(Percent(2_500)));
+        let max_surge =
+            int_or_percent(delivery.and_then(|d| d.max_surge.as_ref()), IntOrPercent::Percent(Percent(2_500)));
         let max_unavailable = int_or_percent(delivery.and_then(|d| d.max_unavailable.as_ref()), IntOrPercent::Int(0));
         if matches!((max_surge, max_unavailable), (IntOrPercent::Int(0), IntOrPercent::Int(0))) {
-            self.error("impossible-bounds", "`max_surge` and `max_unavailable` cannot both be 0".to_owned(), &format!("{pointer}/max_surge"), Some("an update needs room: allow a surge of 1 or one unavailable pod".to_owned()));
+            self.error(
+                "impossible-bounds",
+                "`max_surge` and `max_unavailable` cannot both be 0".to_owned(),
+                &format!("{pointer}/max_surge"),
+                Some("an update needs room: allow a surge of 1 or one unavailable pod".to_owned()),
+            );
         }
         let analysis_input = delivery.and_then(|d| d.analysis.clone());
         let analysis = model::Analysis {
-            pre_promotion: self.analysis_names(analysis_input.as_ref().and_then(|a| a.pre_promotion.clone()), format!("{pointer}/analysis/pre_promotion")),
-            post_promotion: self.analysis_names(analysis_input.as_ref().and_then(|a| a.post_promotion.clone()), format!("{pointer}/analysis/post_promotion")),
-            background: self.analysis_names(analysis_input.as_ref().and_then(|a| a.background.clone()), format!("{pointer}/analysis/background")),
+            pre_promotion: self.analysis_names(
+                analysis_input.as_ref().and_then(|a| a.pre_promotion.clone()),
+                format!("{pointer}/analysis/pre_promotion"),
+            ),
+            post_promotion: self.analysis_names(
+                analysis_input.as_ref().and_then(|a| a.post_promotion.clone()),
+                format!("{pointer}/analysis/post_promotion"),
+            ),
+            background: self.analysis_names(
+                analysis_input.as_ref().and_then(|a| a.background.clone()),
+                format!("{pointer}/analysis/background"),
+            ),
             interval: analysis_input.as_ref().and_then(|a| a.interval).unwrap_or(Duration::from_secs(60)),
             count: analysis_input.as_ref().and_then(|a| a.count).unwrap_or(5),
             failure_limit: analysis_input.as_ref().and_then(|a| a.failure_limit).unwrap_or(1),
@@ -806,14 +1017,25 @@ impl Context<'_> {
         let mut last_weight = 0;
         for (idx, step) in delivery.and_then(|d| d.steps.clone()).unwrap_or_default().into_iter().enumerate() {
             let step_pointer = format!("{pointer}/steps/{idx}");
-            let given = [step.weight.is_some(), step.pause.is_some(), step.analysis.is_some()].iter().filter(|b| **b).count();
+            let given =
+                [step.weight.is_some(), step.pause.is_some(), step.analysis.is_some()].iter().filter(|b| **b).count();
             if given != 1 {
-                self.error("invalid-step", "a canary step takes exactly one of `weight`, `pause` or `analysis`".to_owned(), &step_pointer, Some("split it into one step per action".to_owned()));
+                self.error(
+                    "invalid-step",
+                    "a canary step takes exactly one of `weight`, `pause` or `analysis`".to_owned(),
+                    &step_pointer,
+                    Some("split it into one step per action".to_owned()),
+                );
                 continue;
             }
             if let Some(weight) = step.weight {
                 if weight < last_weight {
-                    self.error("invalid-step", format!("weight {weight} is below the previous step's {last_weight}"), &format!("{step_pointer}/weight"), Some("canary weights only grow; an abort is what sends traffic back".to_owned()));
+                    self.error(
+                        "invalid-step",
+                        format!("weight {weight} is below the previous step's {last_weight}"),
+                        &format!("{step_pointer}/weight"),
+                        Some("canary weights only grow; an abort is what sends traffic back".to_owned()),
+                    );
                 }
                 last_weight = weight;
                 steps.push(Step::Weight(weight));
@@ -823,7 +1045,18 @@ impl Context<'_> {
                 } else if let Some(duration) = Duration::parse(&pause) {
                     steps.push(Step::Pause(Some(duration)));
                 } else {
-                    self.error("invalid-unit", format!("`{pause}` is not a duration ({})", crate::schema::dotted(&format!("{step_pointer}/pause"))), &format!("{step_pointer}/pause"), Some(format!("write a duration such as {}, or `manual`", Duration::EXAMPLES)));
+                    self.error(
+                        "invalid-unit",
+                        format!(
+                            "`{pause}` is not a duration ({})",
+                            crate::schema::dotted(&format!("{step_pointer}/pause"))
+                        ),
+                        &format!("{step_pointer}/pause"),
+                        Some(crate::units::unit_suggestion(Duration::WHAT, &pause).map_or_else(
+                            || format!("write a duration such as {}, or `manual`", Duration::EXAMPLES),
+                            |s| format!("did you mean `{s}`?"),
+                        )),
+                    );
                 }
             } else if let Some(list) = step.analysis {
                 let list = self.analysis_names(Some(list), format!("{step_pointer}/analysis"));
@@ -841,7 +1074,12 @@ impl Context<'_> {
             ];
         }
         if strategy != Strategy::Canary && delivery.is_some_and(|d| d.steps.is_some()) {
-            self.error("field-not-applicable", "`steps` only apply to the canary strategy".to_owned(), &format!("{pointer}/steps"), Some("remove them or set `strategy: canary`".to_owned()));
+            self.error(
+                "field-not-applicable",
+                "`steps` only apply to the canary strategy".to_owned(),
+                &format!("{pointer}/steps"),
+                Some("remove them or set `strategy: canary`".to_owned()),
+            );
         }
         model::Delivery {
             strategy,
@@ -874,7 +1112,13 @@ impl Context<'_> {
 
     fn call_cycles(&mut self, services: &[model::Service]) {
         // Depth-first search; each cycle is reported once, at the service where it is first closed.
-        fn visit<'s>(name: &'s str, services: &'s [model::Service], path: &mut Vec<&'s str>, done: &mut BTreeSet<&'s str>, cycles: &mut Vec<Vec<String>>) {
+        fn visit<'s>(
+            name: &'s str,
+            services: &'s [model::Service],
+            path: &mut Vec<&'s str>,
+            done: &mut BTreeSet<&'s str>,
+            cycles: &mut Vec<Vec<String>>,
+        ) {
             if let Some(start) = path.iter().position(|n| *n == name) {
                 let mut cycle: Vec<String> = path[start..].iter().map(|s| (*s).to_owned()).collect();
                 cycle.push(name.to_owned());
@@ -902,7 +1146,11 @@ impl Context<'_> {
         for cycle in cycles {
             let from = &cycle[cycle.len() - 2];
             let to = &cycle[cycle.len() - 1];
-            let idx = services.iter().find(|s| &s.name == from).and_then(|s| s.calls.iter().position(|c| c == to)).unwrap_or(0);
+            let idx = services
+                .iter()
+                .find(|s| &s.name == from)
+                .and_then(|s| s.calls.iter().position(|c| c == to))
+                .unwrap_or(0);
             self.error(
                 "cycle",
                 format!("services call each other in a cycle: {}", cycle.join(" → ")),
@@ -917,13 +1165,28 @@ impl Context<'_> {
         for service in &platform.services {
             let pointer = format!("/services/{}", escape(&service.name));
             if production && platform.environment.runtime == Runtime::Kubernetes && service.min_replicas() < 2 {
-                self.warn("single-replica", format!("service `{}` runs a single replica in production", service.name), &format!("{pointer}/replicas"), "one node drain or crash takes it down; run at least 2 replicas");
+                self.warn(
+                    "single-replica",
+                    format!("service `{}` runs a single replica in production", service.name),
+                    &format!("{pointer}/replicas"),
+                    "one node drain or crash takes it down; run at least 2 replicas",
+                );
             }
             if !service.security.read_only_root_filesystem {
-                self.warn("weakened-default", format!("service `{}` has a writable root filesystem", service.name), &format!("{pointer}/security/read_only_root_filesystem"), "list the directories it writes under `security.writable` instead");
+                self.warn(
+                    "weakened-default",
+                    format!("service `{}` has a writable root filesystem", service.name),
+                    &format!("{pointer}/security/read_only_root_filesystem"),
+                    "list the directories it writes under `security.writable` instead",
+                );
             }
             if !service.security.capabilities.is_empty() {
-                self.warn("weakened-default", format!("service `{}` adds Linux capabilities", service.name), &format!("{pointer}/security/capabilities"), "each capability widens what a compromised container can do");
+                self.warn(
+                    "weakened-default",
+                    format!("service `{}` adds Linux capabilities", service.name),
+                    &format!("{pointer}/security/capabilities"),
+                    "each capability widens what a compromised container can do",
+                );
             }
         }
         for ds in &platform.datastores {
@@ -932,7 +1195,10 @@ impl Context<'_> {
                 match &ds.backup {
                     Some(backup) if !ds.pitr && backup.every > platform.recovery.rpo => self.warn(
                         "rpo-unmet",
-                        format!("datastore `{}` is backed up every {} without PITR, which cannot meet the RPO of {}", ds.name, backup.every, platform.recovery.rpo),
+                        format!(
+                            "datastore `{}` is backed up every {} without PITR, which cannot meet the RPO of {}",
+                            ds.name, backup.every, platform.recovery.rpo
+                        ),
                         &format!("{pointer}/backup/every"),
                         "enable `pitr: true` (WAL archiving) or back up at least as often as the RPO",
                     ),
@@ -940,7 +1206,12 @@ impl Context<'_> {
                 }
             }
             if production && ds.engine != Engine::Bucket && !ds.multi_az && ds.hosting == Hosting::Managed {
-                self.warn("single-az", format!("datastore `{}` has no standby in another zone", ds.name), &pointer, "set `multi_az: true` for automatic failover");
+                self.warn(
+                    "single-az",
+                    format!("datastore `{}` has no standby in another zone", ds.name),
+                    &pointer,
+                    "set `multi_az: true` for automatic failover",
+                );
             }
         }
     }

@@ -37,6 +37,55 @@ pub fn pattern_help(pattern: &str) -> Option<(&'static str, &'static str)> {
     .map(|(_, what, examples)| (what, examples))
 }
 
+/// A valid spelling of `text` for the unit described as `what`, if a common slip explains it:
+/// `10 minutes` → `10m`, `512MB` → `512Mi`, `70` → `70%`. Returns `text` itself when it is valid.
+pub fn unit_suggestion(what: &str, text: &str) -> Option<String> {
+    let valid = |candidate: &str| match what {
+        Duration::WHAT => Duration::parse(candidate).is_some(),
+        Percent::WHAT => Percent::parse(candidate).is_some(),
+        Cpu::WHAT => Cpu::parse(candidate).is_some(),
+        Bytes::WHAT => Bytes::parse(candidate).is_some(),
+        <Range<Cpu>>::WHAT => <Range<Cpu>>::parse(candidate).is_some(),
+        <Range<Bytes>>::WHAT => <Range<Bytes>>::parse(candidate).is_some(),
+        Rate::WHAT => Rate::parse(candidate).is_some(),
+        _ => false,
+    };
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut candidates = vec![compact.clone()];
+    match what {
+        Duration::WHAT => {
+            if let Ok(duration) = humantime::parse_duration(text) {
+                let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+                candidates.push(Duration(millis).to_string());
+            }
+        }
+        Percent::WHAT => {
+            let number = compact.trim_end_matches("percent").trim_end_matches('%');
+            candidates.push(format!("{number}%"));
+        }
+        Bytes::WHAT | <Range<Bytes>>::WHAT => {
+            // `512MB`, `1GB`, `512m`: sizes in the Kubernetes spelling.
+            let binary = |side: &str| {
+                let side = side.trim_end_matches(['B', 'b']);
+                let split = side.find(|c: char| !c.is_ascii_digit()).unwrap_or(side.len());
+                let (number, suffix) = side.split_at(split);
+                let suffix = match suffix.to_ascii_uppercase().as_str() {
+                    "K" | "KI" => "Ki",
+                    "M" | "MI" => "Mi",
+                    "G" | "GI" => "Gi",
+                    "T" | "TI" => "Ti",
+                    "" => "",
+                    _ => return String::new(),
+                };
+                format!("{number}{suffix}")
+            };
+            candidates.push(compact.split("..").map(binary).collect::<Vec<_>>().join(".."));
+        }
+        _ => {}
+    }
+    candidates.into_iter().find(|candidate| valid(candidate))
+}
+
 macro_rules! unit_serde {
     ($ty:ty, $name:literal) => {
         impl<'de> Deserialize<'de> for $ty {

@@ -65,15 +65,20 @@ pub fn escape(segment: &str) -> String {
 /// as diagnostics; the value is `None` only when the text is not YAML at all.
 pub fn parse(source: &str) -> (Option<Value>, SpanMap, Vec<Diagnostic>) {
     let offsets = CharOffsets::new(source);
-    let mut builder = Builder { offsets: &offsets, stack: Vec::new(), root: None, spans: SpanMap::default(), diagnostics: Vec::new(), anchors: HashMap::new(), documents: 0 };
+    let mut builder = Builder {
+        offsets: &offsets,
+        stack: Vec::new(),
+        root: None,
+        spans: SpanMap::default(),
+        diagnostics: Vec::new(),
+        anchors: HashMap::new(),
+        documents: 0,
+    };
     let mut parser = Parser::new_from_str(source);
     if let Err(err) = parser.load(&mut builder, true) {
         let at = offsets.byte(err.marker().index());
         let mut diagnostics = builder.diagnostics;
-        diagnostics.push(
-            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.info()), Span::new(at, at))
-                .with_hint("check the indentation and quoting around this position"),
-        );
+        diagnostics.push(syntax_error(source, err.info(), at, &builder.stack));
         return (None, builder.spans, diagnostics);
     }
     let root = builder.root.take();
@@ -84,6 +89,81 @@ pub fn parse(source: &str) -> (Option<Value>, SpanMap, Vec<Diagnostic>) {
         );
     }
     (root, builder.spans, builder.diagnostics)
+}
+
+/// The diagnostic for a syntax error the parser reported at byte `at`, in plain words for the
+/// mistakes people make most: tabs, misaligned keys and unclosed `{`/`[`.
+fn syntax_error(source: &str, info: &str, at: usize, open: &[Frame]) -> Diagnostic {
+    let line_of = |byte: usize| source[..byte.min(source.len())].matches('\n').count();
+    if info.contains("tab") {
+        // Point at the tab itself, not past it.
+        let start = source[..at].trim_end_matches('\t').len();
+        return Diagnostic::error(
+            "yaml-syntax",
+            "invalid YAML: a tab is used for indentation",
+            Span::new(start, start + 1),
+        )
+        .with_hint("indent with spaces; YAML does not allow tabs in indentation");
+    }
+    // A `{` or `[` still open when the parser gave up on a later line was never closed.
+    let unclosed = open.iter().rev().map(Frame::start).find(|start| {
+        matches!(source.as_bytes().get(start.start), Some(b'{' | b'['))
+            && line_of(start.start) < line_of(at)
+            && !closed(&source[start.start..])
+    });
+    if let Some(start) = unclosed {
+        let (opening, closing) = if source.as_bytes()[start.start] == b'{' { ('{', '}') } else { ('[', ']') };
+        return Diagnostic::error(
+            "yaml-syntax",
+            format!("invalid YAML: this `{opening}` is never closed"),
+            Span::new(start.start, start.start + 1),
+        )
+        .with_hint(format!("add `{closing}` at the end of its last entry"))
+        .with_note(Span::new(at, at), format!("the parser expected `,` or `{closing}` here"));
+    }
+    if info.contains("flow mapping, did not find expected ',' or '}'") && source[at..].starts_with(':') {
+        // `{ image: x port: 80 }`: the value ran on into the next key; point at that key.
+        let key = source[..at].trim_end().rfind(char::is_whitespace).map_or(at, |idx| idx + 1);
+        return Diagnostic::error("yaml-syntax", "invalid YAML: a `,` is missing before this key", Span::new(key, at))
+            .with_hint("separate the entries of a `{ … }` mapping with commas");
+    }
+    if info.contains("block mapping, did not find expected key") {
+        return Diagnostic::error(
+            "yaml-syntax",
+            "invalid YAML: this line is not aligned with the keys of its mapping",
+            Span::new(at, at),
+        )
+        .with_hint("indent it exactly like the other keys of the same mapping (or nest it under one of them)");
+    }
+    Diagnostic::error("yaml-syntax", format!("invalid YAML: {info}"), Span::new(at, at))
+        .with_hint("check the indentation and quoting around this position")
+}
+
+/// Whether the `{` or `[` that `text` starts with has its closing bracket (quotes and comments skipped).
+fn closed(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut comment = false;
+    let mut previous = ' ';
+    for c in text.chars() {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => {
+                depth -= 1;
+                if depth == 0 {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    false
 }
 
 /// Converts the parser's character indices into byte offsets.
@@ -108,8 +188,27 @@ impl CharOffsets {
 }
 
 enum Frame {
-    Sequence { pointer: String, items: Vec<Value>, start: Span, anchor: usize },
-    Mapping { pointer: String, entries: Map<String, Value>, pending_key: Option<(String, Span)>, start: Span, anchor: usize },
+    Sequence {
+        pointer: String,
+        items: Vec<Value>,
+        start: Span,
+        anchor: usize,
+    },
+    Mapping {
+        pointer: String,
+        entries: Map<String, Value>,
+        pending_key: Option<(String, Span)>,
+        start: Span,
+        anchor: usize,
+    },
+}
+
+impl Frame {
+    fn start(&self) -> Span {
+        match self {
+            Frame::Sequence { start, .. } | Frame::Mapping { start, .. } => *start,
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -128,7 +227,9 @@ impl Builder<'_> {
         match self.stack.last() {
             None => Some(String::new()),
             Some(Frame::Sequence { pointer, items, .. }) => Some(format!("{pointer}/{}", items.len())),
-            Some(Frame::Mapping { pointer, pending_key: Some((key, _)), .. }) => Some(format!("{pointer}/{}", escape(key))),
+            Some(Frame::Mapping { pointer, pending_key: Some((key, _)), .. }) => {
+                Some(format!("{pointer}/{}", escape(key)))
+            }
             Some(Frame::Mapping { pending_key: None, .. }) => None,
         }
     }
@@ -141,8 +242,12 @@ impl Builder<'_> {
             None => {
                 if self.documents > 1 {
                     self.diagnostics.push(
-                        Diagnostic::error("multiple-documents", "plinth.yaml holds one YAML document, found more", span)
-                            .with_hint("remove the `---` separator and merge the documents"),
+                        Diagnostic::error(
+                            "multiple-documents",
+                            "plinth.yaml holds one YAML document, found more",
+                            span,
+                        )
+                        .with_hint("remove the `---` separator and merge the documents"),
                     );
                 } else {
                     self.spans.values.insert(String::new(), span);
@@ -158,8 +263,9 @@ impl Builder<'_> {
                     let child = format!("{pointer}/{}", escape(&key));
                     if entries.contains_key(&key) {
                         let first = self.spans.keys.get(&child).copied();
-                        let mut diagnostic = Diagnostic::error("duplicate-key", format!("duplicate key `{key}`"), key_span)
-                            .with_hint("each key may appear once in a mapping; merge the two entries");
+                        let mut diagnostic =
+                            Diagnostic::error("duplicate-key", format!("duplicate key `{key}`"), key_span)
+                                .with_hint("each key may appear once in a mapping; merge the two entries");
                         if let Some(first) = first {
                             diagnostic = diagnostic.with_note(first, "first defined here");
                         }
@@ -177,7 +283,11 @@ impl Builder<'_> {
                         Value::Bool(flag) => flag.to_string(),
                         Value::Null => "null".to_owned(),
                         _ => {
-                            self.diagnostics.push(Diagnostic::error("complex-key", "mapping keys must be plain scalars", span));
+                            self.diagnostics.push(Diagnostic::error(
+                                "complex-key",
+                                "mapping keys must be plain scalars",
+                                span,
+                            ));
                             String::new()
                         }
                     };
@@ -211,7 +321,13 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 let pointer = self.next_pointer().unwrap_or_default();
-                self.stack.push(Frame::Mapping { pointer, entries: Map::new(), pending_key: None, start: span, anchor });
+                self.stack.push(Frame::Mapping {
+                    pointer,
+                    entries: Map::new(),
+                    pending_key: None,
+                    start: span,
+                    anchor,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match self.stack.pop() {
@@ -227,7 +343,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
 }
 
 /// Resolves a plain scalar by the YAML 1.2 core schema.
-fn resolve_plain(text: &str) -> Value {
+pub(crate) fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),

@@ -9,5 +9,8 @@ fn committed_schema_is_current() {
         std::fs::write(&path, &fresh).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == fresh, "schema/plinth.schema.json is stale; run PLINTH_UPDATE_SCHEMA=1 cargo test -p plinth-spec --test schema_file");
+    assert!(
+        committed == fresh,
+        "schema/plinth.schema.json is stale; run PLINTH_UPDATE_SCHEMA=1 cargo test -p plinth-spec --test schema_file"
+    );
 }
