@@ -26,7 +26,8 @@ fn snapshots_of_every_example_and_environment() {
 fn rendering_is_deterministic() {
     for (example, platforms) in common::examples() {
         let first = plinth_render::render(&platforms);
-        let source = std::fs::read_to_string(common::root().join("examples").join(&example).join("plinth.yaml")).unwrap();
+        let source =
+            std::fs::read_to_string(common::root().join("examples").join(&example).join("plinth.yaml")).unwrap();
         let again = plinth_render::render(&plinth_spec::compile(&source).platforms);
         assert_eq!(first, again, "{example} rendered differently twice");
     }

@@ -9,7 +9,9 @@ fn documents(text: &str) -> Vec<Value> {
 }
 
 fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
-    docs.iter().find(|d| d["kind"] == kind && d["metadata"]["name"] == name).unwrap_or_else(|| panic!("no {kind} {name}"))
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
 }
 
 #[test]
@@ -44,7 +46,12 @@ fn api_gateway_matches_seed_002() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["resource"]["name"].as_str().unwrap().to_owned(), m["resource"]["target"]["averageUtilization"].as_i64().unwrap()))
+        .map(|m| {
+            (
+                m["resource"]["name"].as_str().unwrap().to_owned(),
+                m["resource"]["target"]["averageUtilization"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(targets, [("cpu".to_owned(), 70), ("memory".to_owned(), 80)]);
 
@@ -82,10 +89,17 @@ fn network_policies_are_at_least_as_tight_as_seed_002() {
 
     let gateway = documents(artifacts.get(&format!("{dir}/api-gateway.yaml")).unwrap());
     let allow = find(&gateway, "NetworkPolicy", "allow-api-gateway");
-    let from_edge = allow["spec"]["ingress"].as_array().unwrap().iter().find(|r| r["from"][0].get("ipBlock").is_some()).expect("the ALB may reach the gateway");
+    let from_edge = allow["spec"]["ingress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["from"][0].get("ipBlock").is_some())
+        .expect("the ALB may reach the gateway");
     assert_eq!(from_edge["ports"], serde_json::json!([{"port": 3000, "protocol": "TCP"}]));
 
-    for (service, port) in [("auth-service", 3001), ("business-service", 3002), ("inventory-service", 3003), ("invoice-service", 3004)] {
+    for (service, port) in
+        [("auth-service", 3001), ("business-service", 3002), ("inventory-service", 3003), ("invoice-service", 3004)]
+    {
         let docs = documents(artifacts.get(&format!("{dir}/{service}.yaml")).unwrap());
         let allow = find(&docs, "NetworkPolicy", &format!("allow-{service}"));
         let rules = allow["spec"]["ingress"].as_array().unwrap();

@@ -24,7 +24,8 @@ fn kubernetes_validate_accepts_every_object() {
                 continue;
             }
             let version = format!("{}.0", platform.kubernetes.version);
-            let output = Command::new(&validator).args(["--strict", "--quiet", "-k", &version]).args(&files).output().unwrap();
+            let output =
+                Command::new(&validator).args(["--strict", "--quiet", "-k", &version]).args(&files).output().unwrap();
             assert!(
                 output.status.success(),
                 "{example}/{}: {}{}",

@@ -36,7 +36,10 @@ fn annotations(platform: &Platform) -> BTreeMap<String, String> {
             ] {
                 annotations.insert(format!("alb.ingress.kubernetes.io/{key}"), value.to_owned());
             }
-            annotations.insert("alb.ingress.kubernetes.io/tags".to_owned(), format!("app={},environment={}", platform.name, platform.environment.name));
+            annotations.insert(
+                "alb.ingress.kubernetes.io/tags".to_owned(),
+                format!("app={},environment={}", platform.name, platform.environment.name),
+            );
         }
         IngressClass::Nginx => {
             annotations.insert("nginx.ingress.kubernetes.io/ssl-redirect".to_owned(), "true".to_owned());
@@ -83,7 +86,9 @@ pub fn object(platform: &Platform) -> Option<Value> {
     }
     for paths in hosts.values_mut() {
         // Longest prefix first, so controllers that match in order pick the most specific route.
-        paths.sort_by(|a, b| b.path.as_ref().map(String::len).cmp(&a.path.as_ref().map(String::len)).then_with(|| a.path.cmp(&b.path)));
+        paths.sort_by(|a, b| {
+            b.path.as_ref().map(String::len).cmp(&a.path.as_ref().map(String::len)).then_with(|| a.path.cmp(&b.path))
+        });
     }
     let tls_hosts: Vec<String> = hosts.keys().cloned().collect();
     let mut metadata = meta(platform, &platform.name, common_labels(platform));

@@ -54,11 +54,8 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
 }
 
 fn kustomization(platform: &Platform, resources: &[&str]) -> Value {
-    let mut images: Vec<Value> = platform
-        .services
-        .iter()
-        .map(|svc| json!({ "name": svc.image, "newTag": image_tag(platform) }))
-        .collect();
+    let mut images: Vec<Value> =
+        platform.services.iter().map(|svc| json!({ "name": svc.image, "newTag": image_tag(platform) })).collect();
     images.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     images.dedup();
     json!({

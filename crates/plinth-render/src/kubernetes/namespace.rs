@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec};
+use k8s_openapi::api::core::v1::{
+    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ResourceQuota, ResourceQuotaSpec,
+};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use plinth_spec::model::{PodSecurity, Platform, Strategy};
+use plinth_spec::model::{Platform, PodSecurity, Strategy};
 use plinth_spec::units::{Bytes, Cpu};
 use serde_json::Value;
 
@@ -24,7 +26,11 @@ pub fn objects(platform: &Platform) -> Vec<Value> {
         labels.insert(format!("pod-security.kubernetes.io/{mode}"), level.to_owned());
     }
     let namespace = Namespace {
-        metadata: ObjectMeta { name: Some(platform.kubernetes.namespace.clone()), labels: Some(labels), ..ObjectMeta::default() },
+        metadata: ObjectMeta {
+            name: Some(platform.kubernetes.namespace.clone()),
+            labels: Some(labels),
+            ..ObjectMeta::default()
+        },
         ..Namespace::default()
     };
     vec![value(&namespace), value(&quota(platform)), value(&limit_range(platform))]
@@ -64,7 +70,9 @@ fn quota(platform: &Platform) -> ResourceQuota {
 fn limit_range(platform: &Platform) -> LimitRange {
     let max_cpu = platform.services.iter().map(|s| s.cpu.high).max().unwrap_or(Cpu(1000));
     let max_mem = platform.services.iter().map(|s| s.memory.high).max().unwrap_or(Bytes(1 << 30));
-    let pair = |cpu: String, memory: String| BTreeMap::from([("cpu".to_owned(), Quantity(cpu)), ("memory".to_owned(), Quantity(memory))]);
+    let pair = |cpu: String, memory: String| {
+        BTreeMap::from([("cpu".to_owned(), Quantity(cpu)), ("memory".to_owned(), Quantity(memory))])
+    };
     LimitRange {
         metadata: meta(platform, &format!("{}-limits", platform.name), common_labels(platform)),
         spec: Some(LimitRangeSpec {

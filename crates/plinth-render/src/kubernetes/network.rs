@@ -20,11 +20,18 @@ pub const INGRESS_NGINX_NAMESPACE: &str = "ingress-nginx";
 pub const MONITORING_NAMESPACE: &str = "monitoring";
 
 fn port(number: u16, protocol: &str) -> NetworkPolicyPort {
-    NetworkPolicyPort { port: Some(IntOrString::Int(i32::from(number))), protocol: Some(protocol.to_owned()), ..NetworkPolicyPort::default() }
+    NetworkPolicyPort {
+        port: Some(IntOrString::Int(i32::from(number))),
+        protocol: Some(protocol.to_owned()),
+        ..NetworkPolicyPort::default()
+    }
 }
 
 fn pods(labels: BTreeMap<String, String>) -> NetworkPolicyPeer {
-    NetworkPolicyPeer { pod_selector: Some(LabelSelector { match_labels: Some(labels), ..LabelSelector::default() }), ..NetworkPolicyPeer::default() }
+    NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector { match_labels: Some(labels), ..LabelSelector::default() }),
+        ..NetworkPolicyPeer::default()
+    }
 }
 
 fn namespace(name: &str) -> NetworkPolicyPeer {
@@ -38,14 +45,27 @@ fn namespace(name: &str) -> NetworkPolicyPeer {
 }
 
 fn cidr(block: &str) -> NetworkPolicyPeer {
-    NetworkPolicyPeer { ip_block: Some(IPBlock { cidr: block.to_owned(), except: None }), ..NetworkPolicyPeer::default() }
+    NetworkPolicyPeer {
+        ip_block: Some(IPBlock { cidr: block.to_owned(), except: None }),
+        ..NetworkPolicyPeer::default()
+    }
 }
 
-fn policy(platform: &Platform, name: &str, pod_selector: BTreeMap<String, String>, ingress: Vec<NetworkPolicyIngressRule>, egress: Vec<NetworkPolicyEgressRule>, types: &[&str]) -> NetworkPolicy {
+fn policy(
+    platform: &Platform,
+    name: &str,
+    pod_selector: BTreeMap<String, String>,
+    ingress: Vec<NetworkPolicyIngressRule>,
+    egress: Vec<NetworkPolicyEgressRule>,
+    types: &[&str],
+) -> NetworkPolicy {
     NetworkPolicy {
         metadata: meta(platform, name, common_labels(platform)),
         spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector { match_labels: Some(pod_selector).filter(|s| !s.is_empty()), ..LabelSelector::default() }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(pod_selector).filter(|s| !s.is_empty()),
+                ..LabelSelector::default()
+            }),
             policy_types: Some(types.iter().map(|t| (*t).to_owned()).collect()),
             ingress: Some(ingress).filter(|r| !r.is_empty()),
             egress: Some(egress).filter(|r| !r.is_empty()),
@@ -58,7 +78,10 @@ pub fn baseline(platform: &Platform) -> Option<Vec<Value>> {
     let dns = NetworkPolicyEgressRule {
         to: Some(vec![NetworkPolicyPeer {
             namespace_selector: namespace("kube-system").namespace_selector,
-            pod_selector: Some(LabelSelector { match_labels: Some(BTreeMap::from([("k8s-app".to_owned(), "kube-dns".to_owned())])), ..LabelSelector::default() }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([("k8s-app".to_owned(), "kube-dns".to_owned())])),
+                ..LabelSelector::default()
+            }),
             ..NetworkPolicyPeer::default()
         }]),
         ports: Some(vec![port(53, "UDP"), port(53, "TCP")]),
@@ -106,16 +129,27 @@ pub fn for_service(platform: &Platform, svc: &Service) -> Vec<Value> {
         };
         ingress.push(NetworkPolicyIngressRule { from: Some(vec![from]), ports: Some(vec![main.clone()]) });
     }
-    ingress.push(NetworkPolicyIngressRule { from: Some(vec![namespace(MONITORING_NAMESPACE)]), ports: Some(vec![port(svc.metrics.port, "TCP")]) });
+    ingress.push(NetworkPolicyIngressRule {
+        from: Some(vec![namespace(MONITORING_NAMESPACE)]),
+        ports: Some(vec![port(svc.metrics.port, "TCP")]),
+    });
 
     let mut egress = Vec::new();
     for callee in svc.calls.iter().filter_map(|name| platform.service(name)) {
-        egress.push(NetworkPolicyEgressRule { to: Some(vec![pods(selector(callee))]), ports: Some(vec![port(callee.port(), "TCP")]) });
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![pods(selector(callee))]),
+            ports: Some(vec![port(callee.port(), "TCP")]),
+        });
     }
     for ds in svc.uses.iter().filter_map(|u| platform.datastore(&u.datastore)) {
         let rule = match (ds.engine, ds.hosting, ds.port()) {
-            (Engine::Bucket, _, _) | (_, _, None) => NetworkPolicyEgressRule { to: Some(vec![cidr("0.0.0.0/0")]), ports: Some(vec![port(443, "TCP")]) },
-            (_, Hosting::Managed, Some(number)) => NetworkPolicyEgressRule { to: Some(vec![cidr(&platform.cloud.cidr)]), ports: Some(vec![port(number, "TCP")]) },
+            (Engine::Bucket, _, _) | (_, _, None) => {
+                NetworkPolicyEgressRule { to: Some(vec![cidr("0.0.0.0/0")]), ports: Some(vec![port(443, "TCP")]) }
+            }
+            (_, Hosting::Managed, Some(number)) => NetworkPolicyEgressRule {
+                to: Some(vec![cidr(&platform.cloud.cidr)]),
+                ports: Some(vec![port(number, "TCP")]),
+            },
             (_, Hosting::Cluster, Some(number)) => NetworkPolicyEgressRule {
                 to: Some(vec![pods(BTreeMap::from([(APP_LABEL.to_owned(), ds.name.clone())]))]),
                 ports: Some(vec![port(number, "TCP")]),
@@ -123,7 +157,8 @@ pub fn for_service(platform: &Platform, svc: &Service) -> Vec<Value> {
         };
         egress.push(rule);
     }
-    let mut allow = policy(platform, &format!("allow-{}", svc.name), selector(svc), ingress, egress, &["Ingress", "Egress"]);
+    let mut allow =
+        policy(platform, &format!("allow-{}", svc.name), selector(svc), ingress, egress, &["Ingress", "Egress"]);
     allow.metadata.labels = Some(service_labels(platform, svc));
     vec![value(&allow)]
 }

@@ -49,7 +49,11 @@ fn binding_env(platform: &Platform, svc: &Service) -> Vec<EnvVar> {
         env.push(EnvVar {
             name: secret.clone(),
             value_from: Some(EnvVarSource {
-                secret_key_ref: Some(SecretKeySelector { name: secret_name(svc), key: secret.clone(), optional: Some(false) }),
+                secret_key_ref: Some(SecretKeySelector {
+                    name: secret_name(svc),
+                    key: secret.clone(),
+                    optional: Some(false),
+                }),
                 ..EnvVarSource::default()
             }),
             ..EnvVar::default()
@@ -69,7 +73,9 @@ fn binding_env(platform: &Platform, svc: &Service) -> Vec<EnvVar> {
                 env.push(plain("DB_SSLMODE", sslmode));
                 env.push(plain(
                     "DATABASE_URL",
-                    format!("postgres://$(DB_USERNAME):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)?sslmode={sslmode}"),
+                    format!(
+                        "postgres://$(DB_USERNAME):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)?sslmode={sslmode}"
+                    ),
                 ));
             }
             Engine::Redis => {
@@ -98,7 +104,11 @@ fn binding_env(platform: &Platform, svc: &Service) -> Vec<EnvVar> {
 
 fn probe(probe: &Probe, port: &str) -> KubeProbe {
     KubeProbe {
-        http_get: Some(HTTPGetAction { path: Some(probe.path.clone()), port: IntOrString::String(port.to_owned()), ..HTTPGetAction::default() }),
+        http_get: Some(HTTPGetAction {
+            path: Some(probe.path.clone()),
+            port: IntOrString::String(port.to_owned()),
+            ..HTTPGetAction::default()
+        }),
         initial_delay_seconds: Some(int(probe.initial_delay.seconds())),
         period_seconds: Some(int(probe.period.seconds())),
         timeout_seconds: Some(int(probe.timeout.seconds()).max(1)),
@@ -116,8 +126,11 @@ fn int_or_percent(value: IntOrPercent) -> IntOrString {
 
 fn container(platform: &Platform, svc: &Service) -> Container {
     let port_name = svc.ports.iter().find(|p| p.number == svc.health.port).map_or("http", |p| p.name.as_str());
-    let resources = |cpu: String, memory: String| BTreeMap::from([("cpu".to_owned(), Quantity(cpu)), ("memory".to_owned(), Quantity(memory))]);
-    let mut mounts = vec![VolumeMount { name: "tmp".to_owned(), mount_path: "/tmp".to_owned(), ..VolumeMount::default() }];
+    let resources = |cpu: String, memory: String| {
+        BTreeMap::from([("cpu".to_owned(), Quantity(cpu)), ("memory".to_owned(), Quantity(memory))])
+    };
+    let mut mounts =
+        vec![VolumeMount { name: "tmp".to_owned(), mount_path: "/tmp".to_owned(), ..VolumeMount::default() }];
     for (idx, dir) in svc.security.writable.iter().enumerate() {
         mounts.push(VolumeMount { name: format!("writable-{idx}"), mount_path: dir.clone(), ..VolumeMount::default() });
     }
@@ -128,7 +141,12 @@ fn container(platform: &Platform, svc: &Service) -> Container {
         ports: Some(
             svc.ports
                 .iter()
-                .map(|p| ContainerPort { name: Some(p.name.clone()), container_port: i32::from(p.number), protocol: Some("TCP".to_owned()), ..ContainerPort::default() })
+                .map(|p| ContainerPort {
+                    name: Some(p.name.clone()),
+                    container_port: i32::from(p.number),
+                    protocol: Some("TCP".to_owned()),
+                    ..ContainerPort::default()
+                })
                 .collect(),
         ),
         env_from: Some(vec![EnvFromSource {
@@ -186,15 +204,26 @@ pub fn pod_template(platform: &Platform, svc: &Service) -> PodTemplateSpec {
     ]);
     let mut volumes = vec![Volume {
         name: "tmp".to_owned(),
-        empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity("256Mi".to_owned())), ..EmptyDirVolumeSource::default() }),
+        empty_dir: Some(EmptyDirVolumeSource {
+            size_limit: Some(Quantity("256Mi".to_owned())),
+            ..EmptyDirVolumeSource::default()
+        }),
         ..Volume::default()
     }];
     for idx in 0..svc.security.writable.len() {
-        volumes.push(Volume { name: format!("writable-{idx}"), empty_dir: Some(EmptyDirVolumeSource::default()), ..Volume::default() });
+        volumes.push(Volume {
+            name: format!("writable-{idx}"),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Volume::default()
+        });
     }
     let uid = i64::from(svc.security.run_as_user);
     PodTemplateSpec {
-        metadata: Some(ObjectMeta { labels: Some(service_labels(platform, svc)), annotations: Some(annotations), ..ObjectMeta::default() }),
+        metadata: Some(ObjectMeta {
+            labels: Some(service_labels(platform, svc)),
+            annotations: Some(annotations),
+            ..ObjectMeta::default()
+        }),
         spec: Some(PodSpec {
             service_account_name: Some(svc.name.clone()),
             automount_service_account_token: Some(svc.security.service_account_token),
@@ -203,7 +232,10 @@ pub fn pod_template(platform: &Platform, svc: &Service) -> PodTemplateSpec {
                 run_as_user: Some(uid),
                 run_as_group: Some(uid),
                 fs_group: Some(uid),
-                seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..SeccompProfile::default() }),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".to_owned(),
+                    ..SeccompProfile::default()
+                }),
                 ..PodSecurityContext::default()
             }),
             containers: vec![container(platform, svc)],
@@ -211,7 +243,13 @@ pub fn pod_template(platform: &Platform, svc: &Service) -> PodTemplateSpec {
             termination_grace_period_seconds: Some(30),
             topology_spread_constraints: Some(spread(svc)).filter(|_| platform.environment.multi_az),
             tolerations: (svc.interruptible && platform.environment.nodes.spot).then(|| {
-                vec![Toleration { key: Some("spot".to_owned()), operator: Some("Equal".to_owned()), value: Some("true".to_owned()), effect: Some("NoSchedule".to_owned()), ..Toleration::default() }]
+                vec![Toleration {
+                    key: Some("spot".to_owned()),
+                    operator: Some("Equal".to_owned()),
+                    value: Some("true".to_owned()),
+                    effect: Some("NoSchedule".to_owned()),
+                    ..Toleration::default()
+                }]
             }),
             ..PodSpec::default()
         }),
