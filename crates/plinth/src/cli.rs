@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// application; plinth validates it and renders every artifact the platform needs.
 #[derive(Debug, Parser)]
 #[command(name = "plinth", version, about, propagate_version = true)]
-#[command(after_help = "Examples:\n  plinth validate examples/business-app/plinth.yaml\n  plinth render examples/business-app/plinth.yaml -o out\n  plinth render --env production --check -o out\n  plinth init --from docker-compose.yml")]
+#[command(
+    after_help = "Examples:\n  plinth validate examples/business-app/plinth.yaml\n  plinth render examples/business-app/plinth.yaml -o out\n  plinth render --env production --check -o out\n  plinth init --from docker-compose.yml"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -19,16 +21,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a spec and print every error and warning with its line and column.
-    #[command(after_help = "Exit codes: 0 valid, 2 errors (or warnings with --deny-warnings).\n\nExamples:\n  plinth validate\n  plinth validate examples/codepal/plinth.yaml --deny-warnings\n  plinth validate --output json | jq '.diagnostics[]'")]
+    #[command(
+        after_help = "Exit codes: 0 valid, 2 errors (or warnings with --deny-warnings).\n\nExamples:\n  plinth validate\n  plinth validate examples/codepal/plinth.yaml --deny-warnings\n  plinth validate --output json | jq '.diagnostics[]'"
+    )]
     Validate(ValidateArgs),
     /// Render every artifact of every (or the chosen) environment into a directory.
-    #[command(after_help = "The output directory is replaced atomically: a failure leaves the previous render untouched.\nExit codes: 0 rendered (or up to date with --check), 1 stale with --check, 2 spec errors.\n\nExamples:\n  plinth render -o out\n  plinth render --env staging --env production -o out\n  plinth render --check -o out   # in CI: fail when out/ was edited or not re-rendered")]
+    #[command(
+        after_help = "The output directory is replaced atomically: a failure leaves the previous render untouched.\nExit codes: 0 rendered (or up to date with --check), 1 stale with --check, 2 spec errors.\n\nExamples:\n  plinth render -o out\n  plinth render --env staging --env production -o out\n  plinth render --check -o out   # in CI: fail when out/ was edited or not re-rendered"
+    )]
     Render(RenderArgs),
     /// Print the JSON Schema of plinth.yaml (for editor completion and validation).
     #[command(after_help = "Example (VS Code YAML extension):\n  plinth schema > .vscode/plinth.schema.json")]
     Schema,
     /// Write a starting plinth.yaml, interactively or from a docker-compose file.
-    #[command(after_help = "Examples:\n  plinth init                                  # asks on a terminal\n  plinth init --name shop --service web:8080   # no questions\n  plinth init --from docker-compose.yml -o plinth.yaml")]
+    #[command(
+        after_help = "Examples:\n  plinth init                                  # asks on a terminal\n  plinth init --name shop --service web:8080   # no questions\n  plinth init --from docker-compose.yml -o plinth.yaml"
+    )]
     Init(InitArgs),
 }
 
@@ -81,13 +89,14 @@ pub struct RenderArgs {
 /// `plinth init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Import services, ports, env, depends_on, healthchecks and postgres/redis containers.
+    /// Import a docker-compose file: services (image, port, env, depends_on, healthcheck) and
+    /// postgres/redis/minio containers as datastores; secret-looking variables become references.
     #[arg(long, value_name = "COMPOSE_FILE")]
     pub from: Option<PathBuf>,
-    /// Application name (default: the directory's name).
+    /// Application name (default: the name of the compose file's, or else the output's, directory).
     #[arg(long)]
     pub name: Option<String>,
-    /// Cloud region.
+    /// AWS region, e.g. ap-south-1 (default: us-east-1).
     #[arg(long)]
     pub region: Option<String>,
     /// A service as NAME:PORT (repeatable); without --from and off a terminal at least one is needed.

@@ -15,7 +15,11 @@ use serde_json::{Value, json};
 pub fn print_text(file: &Path, source: &str, diagnostics: &[Diagnostic]) {
     let name = file.display().to_string();
     let files = SimpleFile::new(name, source);
-    let choice = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() { ColorChoice::Auto } else { ColorChoice::Never };
+    let choice = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
     let writer = StandardStream::stderr(choice);
     let config = Config::default();
     for diagnostic in diagnostics {
@@ -28,7 +32,8 @@ pub fn print_text(file: &Path, source: &str, diagnostics: &[Diagnostic]) {
         for (note_span, note) in &diagnostic.notes {
             labels.push(Label::secondary((), note_span.start..note_span.end).with_message(note));
         }
-        let mut report = Report::new(severity).with_code(diagnostic.code).with_message(&diagnostic.message).with_labels(labels);
+        let mut report =
+            Report::new(severity).with_code(diagnostic.code).with_message(&diagnostic.message).with_labels(labels);
         if let Some(hint) = &diagnostic.hint {
             report = report.with_notes(vec![format!("hint: {hint}")]);
         }

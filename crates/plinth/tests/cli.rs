@@ -117,6 +117,7 @@ fn schema_prints_the_committed_schema() {
     let dir = tempfile::tempdir().unwrap();
     let output = plinth(&["schema"], dir.path());
     assert_eq!(output.status.code(), Some(0));
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/plinth.schema.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/plinth.schema.json")).unwrap();
     assert_eq!(text(&output.stdout), committed);
 }

@@ -1,9 +1,9 @@
 //! One module per subcommand; each returns the process exit code.
 
 mod init;
-mod spec;
 mod render;
 mod schema;
+mod spec;
 mod validate;
 
 use crate::cli::{Cli, Command};

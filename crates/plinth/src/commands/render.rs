@@ -18,12 +18,20 @@ pub fn run(args: &RenderArgs) -> Result<u8> {
     if compiled.has_errors() {
         match args.spec.output {
             Format::Json => {
-                let diagnostics: Vec<_> = compiled.diagnostics.iter().map(|d| to_json(&args.spec.file, &source, d)).collect();
-                println!("{}", serde_json::to_string_pretty(&json!({ "rendered": false, "diagnostics": diagnostics }))?);
+                let diagnostics: Vec<_> =
+                    compiled.diagnostics.iter().map(|d| to_json(&args.spec.file, &source, d)).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "rendered": false, "diagnostics": diagnostics }))?
+                );
             }
             Format::Text => {
                 print_text(&args.spec.file, &source, &compiled.diagnostics);
-                eprintln!("{}: not rendered ({}); nothing was written", args.spec.file.display(), counts(&compiled.diagnostics));
+                eprintln!(
+                    "{}: not rendered ({}); nothing was written",
+                    args.spec.file.display(),
+                    counts(&compiled.diagnostics)
+                );
             }
         }
         return Ok(EXIT_INPUT);
@@ -37,15 +45,26 @@ pub fn run(args: &RenderArgs) -> Result<u8> {
             bail!("no environment `{env}` in {} (it has {})", args.spec.file.display(), known.join(", "));
         }
     }
-    let platforms: Vec<_> = compiled.platforms.iter().filter(|p| args.envs.is_empty() || args.envs.contains(&p.environment.name)).cloned().collect();
+    let platforms: Vec<_> = compiled
+        .platforms
+        .iter()
+        .filter(|p| args.envs.is_empty() || args.envs.contains(&p.environment.name))
+        .cloned()
+        .collect();
     let artifacts = plinth_render::render(&platforms);
     let environments: Vec<_> = platforms.iter().map(|p| p.environment.name.as_str()).collect();
     if args.check {
         let differences = diff(&args.out, &artifacts)?;
         match args.spec.output {
             Format::Json => {
-                let list: Vec<_> = differences.iter().map(|(path, why)| json!({ "path": path, "difference": why })).collect();
-                println!("{}", serde_json::to_string_pretty(&json!({ "up_to_date": differences.is_empty(), "differences": list }))?);
+                let list: Vec<_> =
+                    differences.iter().map(|(path, why)| json!({ "path": path, "difference": why })).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({ "up_to_date": differences.is_empty(), "differences": list })
+                    )?
+                );
             }
             Format::Text => {
                 for (path, why) in &differences {
@@ -54,7 +73,12 @@ pub fn run(args: &RenderArgs) -> Result<u8> {
                 if differences.is_empty() {
                     println!("{} is up to date ({} files)", args.out.display(), artifacts.len());
                 } else {
-                    eprintln!("{} differs from a fresh render in {} files; run `plinth render -o {}`", args.out.display(), differences.len(), args.out.display());
+                    eprintln!(
+                        "{} differs from a fresh render in {} files; run `plinth render -o {}`",
+                        args.out.display(),
+                        differences.len(),
+                        args.out.display()
+                    );
                 }
             }
         }
@@ -65,7 +89,12 @@ pub fn run(args: &RenderArgs) -> Result<u8> {
     match args.spec.output {
         Format::Json => {
             let files: Vec<_> = artifacts.iter().map(|(path, _)| path).collect();
-            println!("{}", serde_json::to_string_pretty(&json!({ "rendered": true, "out": args.out.display().to_string(), "environments": environments, "files": files, "milliseconds": elapsed.as_millis() }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &json!({ "rendered": true, "out": args.out.display().to_string(), "environments": environments, "files": files, "milliseconds": elapsed.as_millis() })
+                )?
+            );
         }
         Format::Text => {
             println!(

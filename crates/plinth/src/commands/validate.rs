@@ -14,9 +14,15 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
     let failed = compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
     match args.spec.output {
         Format::Json => {
-            let diagnostics: Vec<_> = compiled.diagnostics.iter().map(|d| to_json(&args.spec.file, &source, d)).collect();
+            let diagnostics: Vec<_> =
+                compiled.diagnostics.iter().map(|d| to_json(&args.spec.file, &source, d)).collect();
             let environments: Vec<_> = compiled.platforms.iter().map(|p| p.environment.name.clone()).collect();
-            println!("{}", serde_json::to_string_pretty(&json!({ "valid": !failed, "environments": environments, "diagnostics": diagnostics }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &json!({ "valid": !failed, "environments": environments, "diagnostics": diagnostics })
+                )?
+            );
         }
         Format::Text => {
             print_text(&args.spec.file, &source, &compiled.diagnostics);

@@ -1,0 +1,201 @@
+//! The spec `plinth init` is about to write, and its YAML text: serialized with serde_yaml_ng
+//! (so quoting is always right) section by section, with comments between the sections.
+
+use anyhow::Result;
+use serde_json::{Map, Value, json};
+
+/// A starting spec.
+#[derive(Debug, Default)]
+pub struct Draft {
+    /// The application's name.
+    pub name: String,
+    /// The AWS region.
+    pub region: String,
+    /// Services in the order they were found.
+    pub services: Vec<Service>,
+    /// Datastores in the order they were found.
+    pub datastores: Vec<Datastore>,
+    /// Things left out, with the reason: `(name, why)`.
+    pub skipped: Vec<(String, String)>,
+    /// What the reader should check, one line each (shown in the header and on stderr).
+    pub checks: Vec<String>,
+}
+
+/// One service.
+#[derive(Debug, Default)]
+pub struct Service {
+    /// DNS-label name.
+    pub name: String,
+    /// Image without tag.
+    pub image: String,
+    /// A comment written above the service (e.g. where a guessed image comes from).
+    pub comment: Option<String>,
+    /// The main HTTP port, when known.
+    pub port: Option<u16>,
+    /// Health path, when a healthcheck named one.
+    pub health: Option<String>,
+    /// Plain variables.
+    pub env: Vec<(String, String)>,
+    /// Secret names.
+    pub secrets: Vec<String>,
+    /// Datastore references (`postgres/auth_service`, `redis`).
+    pub uses: Vec<String>,
+    /// Services called.
+    pub calls: Vec<String>,
+}
+
+/// Datastore engines plinth knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// PostgreSQL.
+    Postgres,
+    /// Redis (or Valkey).
+    Redis,
+    /// S3 bucket (MinIO locally).
+    Bucket,
+}
+
+impl Engine {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Postgres => "postgres",
+            Engine::Redis => "redis",
+            Engine::Bucket => "bucket",
+        }
+    }
+}
+
+/// One datastore.
+#[derive(Debug)]
+pub struct Datastore {
+    /// DNS-label name.
+    pub name: String,
+    /// Engine.
+    pub engine: Engine,
+    /// Version from the image tag.
+    pub version: Option<String>,
+    /// Postgres databases.
+    pub databases: Vec<String>,
+    /// Redis: a password was required.
+    pub auth: bool,
+}
+
+impl Service {
+    fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("image".into(), json!(self.image));
+        if let Some(port) = self.port {
+            map.insert("port".into(), json!(port));
+        }
+        if let Some(health) = &self.health {
+            map.insert("health".into(), json!(health));
+        }
+        if !self.env.is_empty() {
+            let env: Map<String, Value> = self.env.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            map.insert("env".into(), Value::Object(env));
+        }
+        for (key, list) in [("secrets", &self.secrets), ("uses", &self.uses), ("calls", &self.calls)] {
+            if !list.is_empty() {
+                map.insert(key.into(), json!(list));
+            }
+        }
+        Value::Object(map)
+    }
+}
+
+impl Datastore {
+    fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("engine".into(), json!(self.engine.as_str()));
+        if let Some(version) = &self.version {
+            map.insert("version".into(), json!(version));
+        }
+        if !self.databases.is_empty() {
+            map.insert("databases".into(), json!(self.databases));
+        }
+        if self.engine == Engine::Postgres {
+            // Daily snapshots alone cannot meet the default RPO; WAL archiving can.
+            map.insert("pitr".into(), json!(true));
+        }
+        if self.auth {
+            map.insert("auth".into(), json!(true));
+        }
+        Value::Object(map)
+    }
+}
+
+/// Serializes `value` as a block of YAML.
+fn block(value: &Value) -> Result<String> {
+    Ok(serde_yaml_ng::to_string(value)?)
+}
+
+/// `{ key: value }` as YAML, indented two spaces, with an optional comment line above it.
+fn member(key: &str, value: Value, comment: Option<&str>) -> Result<String> {
+    let mut out = String::new();
+    if let Some(comment) = comment {
+        out.push_str(&format!("  # {}\n", one_line(comment)));
+    }
+    let mut map = Map::new();
+    map.insert(key.to_owned(), value);
+    for line in block(&Value::Object(map))?.lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Keeps a comment on one line whatever it quotes.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+impl Draft {
+    /// The spec's text: a header saying how it was made and what to check, then the sections.
+    pub fn to_yaml(&self, origin: &str) -> Result<String> {
+        let mut out = String::new();
+        out.push_str(&format!("# {} — starting spec generated by `{}`.\n", self.name, one_line(origin)));
+        out.push_str("# Check next:\n");
+        for check in &self.checks {
+            out.push_str(&format!("#   - {}\n", one_line(check)));
+        }
+        for (name, reason) in &self.skipped {
+            out.push_str(&format!("#   - `{}` was not imported: {}\n", one_line(name), one_line(reason)));
+        }
+        for check in [
+            "unset fields take plinth's production-safe defaults (replicas, /health probes, CPU and memory)",
+            "add `domains:` and `expose:` for the services reachable from the internet",
+            "secret values live in the secret store (AWS Secrets Manager), never in this file",
+        ] {
+            out.push_str(&format!("#   - {check}\n"));
+        }
+        out.push_str("# Then run `plinth validate` and `plinth render -o out`.\n");
+        out.push_str(&block(&json!({
+            "plinth": 1,
+            "name": self.name,
+            "cloud": { "provider": "aws", "region": self.region },
+        }))?);
+
+        out.push_str("\nservices:\n");
+        for service in &self.services {
+            out.push_str(&member(&service.name, service.to_value(), service.comment.as_deref())?);
+        }
+        if !self.datastores.is_empty() {
+            out.push_str("\ndatastores:\n");
+            for datastore in &self.datastores {
+                out.push_str(&member(&datastore.name, datastore.to_value(), None)?);
+            }
+        }
+        out.push_str("\nenvironments:\n");
+        let environments = [
+            ("development", json!({ "runtime": "local" }), "`plinth up` runs it on this machine"),
+            ("staging", json!({ "scale": "50%" }), "half the production replicas"),
+            ("production", json!({ "approval": true }), "deploys wait for a human approval"),
+        ];
+        for (name, value, comment) in environments {
+            out.push_str(&member(name, value, Some(comment))?);
+        }
+        Ok(out)
+    }
+}
