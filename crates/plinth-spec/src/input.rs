@@ -84,7 +84,7 @@ pub enum Provider {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tls {
-    /// Who issues certificates.
+    /// Who issues certificates: `acm` with the ALB (the default there), `letsencrypt` (default with nginx), `self-signed`.
     pub issuer: Issuer,
     /// ACME account e-mail (Let's Encrypt).
     pub email: Option<String>,
@@ -357,6 +357,9 @@ pub struct Delivery {
     pub analysis: Option<Analysis>,
     /// Fail the rollout when it makes no progress for this long (default 10m).
     pub progress_deadline: Option<Duration>,
+    /// Blue-green/canary: redeploying one of this many recent revisions skips the steps (default 3).
+    #[schemars(range(min = 0, max = 10))]
+    pub rollback_window: Option<u32>,
 }
 
 /// Rollout strategies.
@@ -470,6 +473,8 @@ pub struct Datastore {
     pub replicate_to: Option<String>,
     /// Bucket: `private` (default) or `public-read` (through the CDN).
     pub access: Option<Access>,
+    /// In-cluster hosting: CPU and memory of the datastore's pod (seed 003's resource table).
+    pub resources: Option<Resources>,
 }
 
 /// Where a datastore runs.
@@ -661,6 +666,23 @@ pub struct Recovery {
     pub rto: Duration,
     /// Tighter objectives for services marked `critical: true`.
     pub critical: Option<CriticalRecovery>,
+    /// Velero backups of the cluster state (Kubernetes environments; default daily at 02:00, kept 30 days).
+    pub cluster_backup: Option<ClusterBackup>,
+}
+
+/// Velero backups of the application namespace.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterBackup {
+    /// Take them (default true on Kubernetes).
+    pub enabled: Option<bool>,
+    /// Daily start, UTC `HH:MM` (default `02:00`).
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
+    pub at: Option<String>,
+    /// Retention (default `30d`).
+    pub keep: Option<Duration>,
+    /// Velero BackupStorageLocation (default `default`).
+    pub location: Option<String>,
 }
 
 /// Objectives for critical services.
@@ -721,10 +743,16 @@ pub enum PodSecurity {
 pub struct Secrets {
     /// `aws-secrets-manager`, `vault` or `kubernetes`.
     pub provider: SecretProvider,
-    /// Remote key prefix (default `<name>/`).
+    /// Remote key prefix (default `<name>/`; `<name>-` for `kubernetes`, whose keys are Secret names).
     pub prefix: Option<String>,
     /// Remote locations for specific names: `DB_PASSWORD: business-app/database#password`.
     pub keys: Option<BTreeMap<String, String>>,
+    /// Vault: the server address (`https://vault.example.com:8200`); required for `vault`.
+    pub address: Option<String>,
+    /// Vault: the KV v2 mount (default `secret`).
+    pub mount: Option<String>,
+    /// Vault: the Kubernetes auth role External Secrets logs in with (default the application name).
+    pub role: Option<String>,
 }
 
 /// Secret stores.

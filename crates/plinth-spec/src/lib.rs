@@ -12,6 +12,7 @@ pub mod model;
 pub mod overlay;
 pub mod resolve;
 pub mod schema;
+pub mod telemetry;
 pub mod units;
 pub mod yaml;
 

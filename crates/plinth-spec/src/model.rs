@@ -317,6 +317,8 @@ pub struct Delivery {
     pub analysis: Analysis,
     /// Progress deadline.
     pub progress_deadline: Duration,
+    /// Recent revisions a redeploy returns to without the steps.
+    pub rollback_window: u32,
 }
 
 /// A canary step.
@@ -419,6 +421,10 @@ pub struct Datastore {
     pub replicate_to: Option<String>,
     /// Bucket access.
     pub access: Access,
+    /// In-cluster pod CPU request..limit.
+    pub cpu: Range<Cpu>,
+    /// In-cluster pod memory request..limit.
+    pub memory: Range<Bytes>,
 }
 
 impl Datastore {
@@ -507,6 +513,19 @@ pub struct Recovery {
     pub rto: Duration,
     /// Critical services' RPO and RTO.
     pub critical: Option<(Duration, Duration)>,
+    /// Velero backups of the namespace (Kubernetes environments).
+    pub cluster_backup: Option<ClusterBackup>,
+}
+
+/// A daily Velero backup of the application namespace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterBackup {
+    /// Start, UTC `HH:MM`.
+    pub at: String,
+    /// Retention.
+    pub keep: Duration,
+    /// BackupStorageLocation.
+    pub location: String,
 }
 
 /// Security.
@@ -531,8 +550,34 @@ pub struct Security {
 pub struct SecretStore {
     /// Provider.
     pub provider: SecretProvider,
+    /// Remote key prefix for names without an explicit location (`business-app/`).
+    pub prefix: String,
     /// Remote references by secret name.
     pub keys: BTreeMap<String, RemoteRef>,
+    /// Vault address, mount and role.
+    pub vault: Option<Vault>,
+}
+
+impl SecretStore {
+    /// Where the value of secret `name` lives: its explicit location, or `<prefix><name in kebab case>`
+    /// (a plain-string secret in AWS Secrets Manager; property `value` of a Vault entry or a Kubernetes Secret).
+    pub fn remote(&self, name: &str) -> RemoteRef {
+        self.keys.get(name).cloned().unwrap_or_else(|| RemoteRef {
+            key: format!("{}{}", self.prefix, name.to_lowercase().replace('_', "-")),
+            property: (self.provider != SecretProvider::AwsSecretsManager).then(|| "value".to_owned()),
+        })
+    }
+}
+
+/// A Vault KV v2 store reached with Kubernetes auth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vault {
+    /// Server URL.
+    pub address: String,
+    /// KV v2 mount.
+    pub mount: String,
+    /// Kubernetes auth role.
+    pub role: String,
 }
 
 /// Where a secret value lives.

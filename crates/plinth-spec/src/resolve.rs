@@ -166,9 +166,30 @@ impl Context<'_> {
         let secrets = self.secret_store(doc);
         let services = self.services(doc, &environment, &domains, &datastores);
         let recovery = doc.recovery.as_ref().map_or(
-            model::Recovery { rpo: Duration::from_secs(3600), rto: Duration::from_secs(4 * 3600), critical: None },
-            |r| model::Recovery { rpo: r.rpo, rto: r.rto, critical: r.critical.as_ref().map(|c| (c.rpo, c.rto)) },
+            model::Recovery {
+                rpo: Duration::from_secs(3600),
+                rto: Duration::from_secs(4 * 3600),
+                critical: None,
+                cluster_backup: None,
+            },
+            |r| model::Recovery {
+                rpo: r.rpo,
+                rto: r.rto,
+                critical: r.critical.as_ref().map(|c| (c.rpo, c.rto)),
+                cluster_backup: None,
+            },
         );
+        let backup = doc.recovery.as_ref().and_then(|r| r.cluster_backup.as_ref());
+        let recovery = model::Recovery {
+            cluster_backup: (environment.runtime == Runtime::Kubernetes
+                && backup.and_then(|b| b.enabled).unwrap_or(true))
+            .then(|| model::ClusterBackup {
+                at: backup.and_then(|b| b.at.clone()).unwrap_or_else(|| "02:00".to_owned()),
+                keep: backup.and_then(|b| b.keep).unwrap_or(Duration::from_secs(30 * 86_400)),
+                location: backup.and_then(|b| b.location.clone()).unwrap_or_else(|| "default".to_owned()),
+            }),
+            ..recovery
+        };
         if let Some((rpo, rto)) = recovery.critical {
             if rpo > recovery.rpo || rto > recovery.rto {
                 self.error(
@@ -181,6 +202,30 @@ impl Context<'_> {
         }
         let tls = doc.tls.as_ref();
         let kubernetes = doc.kubernetes.as_ref();
+        let ingress = kubernetes.and_then(|k| k.ingress).unwrap_or(input::IngressClass::Alb);
+        let issuer = tls.map_or(
+            if ingress == input::IngressClass::Alb { input::Issuer::Acm } else { input::Issuer::Letsencrypt },
+            |t| t.issuer,
+        );
+        if environment.runtime == Runtime::Kubernetes {
+            let alb = ingress == input::IngressClass::Alb;
+            if alb != (issuer == input::Issuer::Acm) {
+                self.error(
+                    "incompatible",
+                    if alb {
+                        "the ALB terminates TLS only with ACM certificates, not with cert-manager's".to_owned()
+                    } else {
+                        "ingress-nginx cannot serve ACM certificates".to_owned()
+                    },
+                    "/tls/issuer",
+                    Some(if alb {
+                        "set `tls: { issuer: acm }`, or `kubernetes: { ingress: nginx }` to use cert-manager".to_owned()
+                    } else {
+                        "set `tls: { issuer: letsencrypt }`, or `kubernetes: { ingress: alb }` to use ACM".to_owned()
+                    }),
+                );
+            }
+        }
         let platform = Platform {
             name: doc.name.clone(),
             description: doc.description.clone(),
@@ -188,7 +233,7 @@ impl Context<'_> {
             cloud,
             domains,
             tls: model::Tls {
-                issuer: tls.map_or(input::Issuer::Letsencrypt, |t| t.issuer),
+                issuer,
                 email: tls.and_then(|t| t.email.clone()),
                 challenge: tls.and_then(|t| t.challenge).unwrap_or(input::Challenge::Http01),
                 renew_before: tls.and_then(|t| t.renew_before).unwrap_or(Duration::from_secs(30 * 86_400)),
@@ -196,7 +241,7 @@ impl Context<'_> {
             kubernetes: model::Kubernetes {
                 version: kubernetes.and_then(|k| k.version.clone()).unwrap_or_else(|| "1.33".to_owned()),
                 namespace: kubernetes.and_then(|k| k.namespace.clone()).unwrap_or_else(|| doc.name.clone()),
-                ingress: kubernetes.and_then(|k| k.ingress).unwrap_or(input::IngressClass::Alb),
+                ingress,
             },
             services,
             datastores,
@@ -256,7 +301,46 @@ impl Context<'_> {
             };
             keys.insert(name.clone(), model::RemoteRef { key, property });
         }
-        model::SecretStore { provider: secrets.map_or(input::SecretProvider::AwsSecretsManager, |s| s.provider), keys }
+        let provider = secrets.map_or(input::SecretProvider::AwsSecretsManager, |s| s.provider);
+        let vault = match secrets.filter(|_| provider == input::SecretProvider::Vault) {
+            Some(s) => {
+                if s.address.is_none() {
+                    self.error_at_key(
+                        "missing-field",
+                        "the vault secret store needs the server `address`".to_owned(),
+                        "/secrets/provider",
+                        Some("add `address: https://vault.example.com:8200` under `secrets`".to_owned()),
+                    );
+                }
+                Some(model::Vault {
+                    address: s.address.clone().unwrap_or_default(),
+                    mount: s.mount.clone().unwrap_or_else(|| "secret".to_owned()),
+                    role: s.role.clone().unwrap_or_else(|| doc.name.clone()),
+                })
+            }
+            None => {
+                for (field, present) in secrets
+                    .map(|s| {
+                        [("address", s.address.is_some()), ("mount", s.mount.is_some()), ("role", s.role.is_some())]
+                    })
+                    .into_iter()
+                    .flatten()
+                {
+                    if present {
+                        self.error_at_key(
+                            "field-not-applicable",
+                            format!("`{field}` applies only to `provider: vault`"),
+                            &format!("/secrets/{field}"),
+                            Some("remove it, or set `provider: vault`".to_owned()),
+                        );
+                    }
+                }
+                None
+            }
+        };
+        let separator = if provider == input::SecretProvider::Kubernetes { '-' } else { '/' };
+        let prefix = secrets.and_then(|s| s.prefix.clone()).unwrap_or_else(|| format!("{}{separator}", doc.name));
+        model::SecretStore { provider, prefix, keys, vault }
     }
 
     fn security(&mut self, doc: &Document, production: bool) -> model::Security {
@@ -463,6 +547,25 @@ impl Context<'_> {
                     Some("write `initial..maximum` with the maximum last".to_owned()),
                 );
             }
+            let hosting = ds.hosting.unwrap_or(Hosting::Managed);
+            if ds.resources.is_some() && (hosting == Hosting::Managed || ds.engine == Engine::Bucket) {
+                self.error_at_key(
+                    "field-not-applicable",
+                    "`resources` applies only to a datastore with `hosting: cluster`".to_owned(),
+                    &format!("{pointer}/resources"),
+                    Some(
+                        "size a managed datastore with `size` (an instance class), or set `hosting: cluster`"
+                            .to_owned(),
+                    ),
+                );
+            }
+            let default = match ds.engine {
+                Engine::Redis => {
+                    (Range { low: Cpu(100), high: Cpu(500) }, Range { low: Bytes(256 << 20), high: Bytes(512 << 20) })
+                }
+                _ => (Range { low: Cpu(250), high: Cpu(1000) }, Range { low: Bytes(512 << 20), high: Bytes(1 << 30) }),
+            };
+            let (cpu, memory) = self.resources(ds.resources.as_ref(), default, &format!("{pointer}/resources"));
             let mode = ds.mode.unwrap_or(if production { RedisMode::Replication } else { RedisMode::Standalone });
             if let Some(backup) = &ds.backup {
                 if backup.keep < backup.every {
@@ -490,7 +593,7 @@ impl Context<'_> {
                     Engine::Redis => "7".to_owned(),
                     Engine::Bucket => String::new(),
                 }),
-                hosting: ds.hosting.unwrap_or(Hosting::Managed),
+                hosting,
                 size: ds.size.clone().unwrap_or_else(|| if production { "large" } else { "small" }.to_owned()),
                 databases,
                 storage,
@@ -520,6 +623,8 @@ impl Context<'_> {
                     .collect(),
                 replicate_to: ds.replicate_to.clone(),
                 access: ds.access.unwrap_or(input::Access::Private),
+                cpu,
+                memory,
             });
         }
         out
@@ -652,31 +757,9 @@ impl Context<'_> {
             });
 
             // Resources.
-            let resources = pick!(resources);
-            let cpu = resources.as_ref().and_then(|r| r.cpu).unwrap_or(Range { low: Cpu(100), high: Cpu(500) });
-            let memory = resources
-                .as_ref()
-                .and_then(|r| r.memory)
-                .unwrap_or(Range { low: Bytes(128 << 20), high: Bytes(256 << 20) });
-            if cpu.low > cpu.high {
-                self.error(
-                    "impossible-bounds",
-                    format!("CPU request {} is above the limit {}", cpu.low, cpu.high),
-                    &at("resources/cpu"),
-                    Some("write `request..limit`, e.g. `100m..500m`".to_owned()),
-                );
-            }
-            if memory.low > memory.high {
-                self.error(
-                    "impossible-bounds",
-                    format!("memory request {} is above the limit {}", memory.low, memory.high),
-                    &at("resources/memory"),
-                    Some("write `request..limit`, e.g. `256Mi..512Mi`".to_owned()),
-                );
-            }
-            if cpu.low.0 == 0 || memory.low.0 == 0 {
-                self.error("out-of-range", "resource requests must be above zero".to_owned(), &at("resources"), None);
-            }
+            let default =
+                (Range { low: Cpu(100), high: Cpu(500) }, Range { low: Bytes(128 << 20), high: Bytes(256 << 20) });
+            let (cpu, memory) = self.resources(pick!(resources).as_ref(), default, &at("resources"));
 
             // Health.
             let health = self.health(pick!(health), main_port, &ports, &at("health"));
@@ -977,6 +1060,37 @@ impl Context<'_> {
         model::Health { port, liveness, readiness, startup }
     }
 
+    /// CPU and memory `request..limit` with defaults, checked.
+    fn resources(
+        &mut self,
+        resources: Option<&input::Resources>,
+        default: (Range<Cpu>, Range<Bytes>),
+        pointer: &str,
+    ) -> (Range<Cpu>, Range<Bytes>) {
+        let cpu = resources.and_then(|r| r.cpu).unwrap_or(default.0);
+        let memory = resources.and_then(|r| r.memory).unwrap_or(default.1);
+        if cpu.low > cpu.high {
+            self.error(
+                "impossible-bounds",
+                format!("CPU request {} is above the limit {}", cpu.low, cpu.high),
+                &format!("{pointer}/cpu"),
+                Some("write `request..limit`, e.g. `100m..500m`".to_owned()),
+            );
+        }
+        if memory.low > memory.high {
+            self.error(
+                "impossible-bounds",
+                format!("memory request {} is above the limit {}", memory.low, memory.high),
+                &format!("{pointer}/memory"),
+                Some("write `request..limit`, e.g. `256Mi..512Mi`".to_owned()),
+            );
+        }
+        if cpu.low.0 == 0 || memory.low.0 == 0 {
+            self.error("out-of-range", "resource requests must be above zero".to_owned(), pointer, None);
+        }
+        (cpu, memory)
+    }
+
     fn delivery(&mut self, delivery: Option<&input::Delivery>, pointer: String) -> model::Delivery {
         let strategy = delivery.map_or(Strategy::Rolling, |d| d.strategy);
         let int_or_percent = |value: Option<&input::IntOrPercent>, default: IntOrPercent| match value {
@@ -1092,6 +1206,7 @@ impl Context<'_> {
             steps,
             analysis,
             progress_deadline: delivery.and_then(|d| d.progress_deadline).unwrap_or(Duration::from_secs(600)),
+            rollback_window: delivery.and_then(|d| d.rollback_window).unwrap_or(3),
         }
     }
 
