@@ -21,7 +21,8 @@ fn api_gateway_matches_seed_002() {
     let dir = "environments/production/kubernetes";
     let docs = documents(artifacts.get(&format!("{dir}/api-gateway.yaml")).unwrap());
 
-    let deployment = find(&docs, "Deployment", "api-gateway");
+    // Production deploys blue-green (§Blue-Green Deployment): an Argo Rollout with the pod template inline.
+    let deployment = find(&docs, "Rollout", "api-gateway");
     assert_eq!(deployment["spec"]["replicas"], 3);
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(container["image"], "ghcr.io/ashishnimrot/business/api-gateway");
@@ -41,7 +42,31 @@ fn api_gateway_matches_seed_002() {
     let hpa = find(&docs, "HorizontalPodAutoscaler", "api-gateway");
     assert_eq!(hpa["spec"]["minReplicas"], 3);
     assert_eq!(hpa["spec"]["maxReplicas"], 10);
-    assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Deployment");
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Rollout");
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["apiVersion"], "argoproj.io/v1alpha1");
+
+    // §Blue-Green Deployment: green next to blue, smoke tests against green, then the selector switch
+    // and the scale-down of blue.
+    let blue_green = &deployment["spec"]["strategy"]["blueGreen"];
+    assert_eq!(blue_green["activeService"], "api-gateway");
+    assert_eq!(blue_green["previewService"], "api-gateway-preview");
+    assert_eq!(blue_green["scaleDownDelaySeconds"], 30);
+    let smoke = &blue_green["prePromotionAnalysis"];
+    assert_eq!(smoke["templates"][0]["templateName"], "smoke");
+    let args: Vec<(&str, &str)> = smoke["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap(), a["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        args,
+        [("base-url", "http://api-gateway-preview.business-app.svc:80"), ("checks", "GET /health")],
+        "smoke checks run against the preview (green) Service"
+    );
+    find(&docs, "Service", "api-gateway-preview");
+    let templates = documents(artifacts.get(&format!("{dir}/analysis-templates.yaml")).unwrap());
+    find(&templates, "AnalysisTemplate", "smoke");
     let targets: Vec<(String, i64)> = hpa["spec"]["metrics"]
         .as_array()
         .unwrap()
@@ -103,7 +128,12 @@ fn network_policies_are_at_least_as_tight_as_seed_002() {
         let docs = documents(artifacts.get(&format!("{dir}/{service}.yaml")).unwrap());
         let allow = find(&docs, "NetworkPolicy", &format!("allow-{service}"));
         let rules = allow["spec"]["ingress"].as_array().unwrap();
-        let app_rules: Vec<&Value> = rules.iter().filter(|r| r["from"][0].get("podSelector").is_some()).collect();
+        // Besides the gateway, only the smoke-check Jobs of a blue-green deploy reach it, on its port.
+        let smoke =
+            serde_json::json!([{"podSelector": {"matchLabels": {"app.kubernetes.io/component": "smoke-check"}}}]);
+        let (smoke_rules, app_rules): (Vec<&Value>, Vec<&Value>) =
+            rules.iter().filter(|r| r["from"][0].get("podSelector").is_some()).partition(|r| r["from"] == smoke);
+        assert!(smoke_rules.iter().all(|r| r["ports"] == serde_json::json!([{"port": port, "protocol": "TCP"}])));
         assert_eq!(app_rules.len(), 1, "{service}: only the gateway may call it");
         assert_eq!(app_rules[0]["from"], serde_json::json!([{"podSelector": {"matchLabels": {"app": "api-gateway"}}}]));
         assert_eq!(app_rules[0]["ports"], serde_json::json!([{"port": port, "protocol": "TCP"}]));

@@ -321,6 +321,14 @@ pub struct Delivery {
     pub rollback_window: u32,
 }
 
+impl Delivery {
+    /// The canary step after which the new version first takes traffic (the first `weight`): smoke
+    /// checks run right after it, and background analysis starts there.
+    pub fn first_weight_step(&self) -> Option<usize> {
+        self.steps.iter().position(|step| matches!(step, Step::Weight(_)))
+    }
+}
+
 /// A canary step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {

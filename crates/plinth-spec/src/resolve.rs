@@ -251,6 +251,17 @@ impl Context<'_> {
             secrets,
             environment,
         };
+        let wildcard = platform.services.iter().flat_map(|s| &s.expose).find(|r| r.tenants);
+        if let Some(route) = wildcard.filter(|_| {
+            platform.tls.issuer == input::Issuer::Letsencrypt && platform.tls.challenge == input::Challenge::Http01
+        }) {
+            self.error(
+                "incompatible",
+                format!("Let's Encrypt issues the wildcard `*.{}` only through the DNS-01 challenge", route.host),
+                "/tls",
+                Some("set `tls: { challenge: dns01 }` (Route 53), or drop `tenants` from the route".to_owned()),
+            );
+        }
         self.warnings(&platform);
         platform
     }
@@ -474,6 +485,14 @@ impl Context<'_> {
                     format!("datastore name `{name}` is not a DNS label"),
                     &pointer,
                     Some("use lowercase letters, digits and `-`".to_owned()),
+                );
+            }
+            if doc.services.contains_key(name) {
+                self.error_at_key(
+                    "duplicate",
+                    format!("`{name}` is both a service and a datastore"),
+                    &pointer,
+                    Some("rename one: they share DNS names, Services and policies".to_owned()),
                 );
             }
             let fields: [(&str, bool, &[Engine]); 14] = [

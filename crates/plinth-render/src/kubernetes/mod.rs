@@ -1,17 +1,22 @@
 //! The Kubernetes backend: one directory per environment with a `kustomization.yaml`, one file per
 //! service and one per platform concern, every object typed with k8s-openapi.
 
+mod analysis;
 mod datastores;
 mod ingress;
 mod namespace;
 mod network;
+mod rollout;
+mod secrets;
 mod service;
+mod tls;
+mod velero;
 mod workload;
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use plinth_spec::model::{Platform, Service};
+use plinth_spec::model::{Platform, Service, Strategy};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -36,14 +41,31 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
     if !datastores.is_empty() {
         files.push(("datastores.yaml".to_owned(), datastores));
     }
+    files.push(("secret-store.yaml".to_owned(), vec![secrets::cluster_store(platform)]));
+    let templates = analysis::templates(platform);
+    if !templates.is_empty() {
+        files.push(("analysis-templates.yaml".to_owned(), templates));
+    }
     for svc in &platform.services {
         let mut objects = service::objects(platform, svc);
-        objects.push(value(&workload::deployment(platform, svc)));
+        objects.extend(secrets::for_service(platform, svc));
+        objects.push(match svc.delivery.strategy {
+            Strategy::Rolling => value(&workload::deployment(platform, svc)),
+            _ => rollout::object(platform, svc),
+        });
         objects.extend(network::for_service(platform, svc));
         files.push((format!("{}.yaml", svc.name), objects));
     }
-    if let Some(ingress) = ingress::object(platform) {
-        files.push(("ingress.yaml".to_owned(), vec![ingress]));
+    let ingresses = ingress::objects(platform);
+    if !ingresses.is_empty() {
+        files.push(("ingress.yaml".to_owned(), ingresses));
+    }
+    let certificates = tls::objects(platform, &ingress::hosts(platform));
+    if !certificates.is_empty() {
+        files.push(("certificates.yaml".to_owned(), certificates));
+    }
+    if let Some(schedule) = velero::schedule(platform) {
+        files.push(("backup-schedule.yaml".to_owned(), vec![schedule]));
     }
     let resources: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     let kustomization = kustomization(platform, &resources);
@@ -61,7 +83,6 @@ fn kustomization(platform: &Platform, resources: &[&str]) -> Value {
     json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "namespace": platform.kubernetes.namespace,
         "resources": resources,
         "images": images,
     })

@@ -1,5 +1,6 @@
 //! NetworkPolicies: a namespace-wide default deny with DNS egress, then one policy per service that
-//! allows exactly its declared paths (`calls`, `uses`, `expose`, metrics scraping).
+//! allows exactly its declared paths (`calls`, `uses`, `expose`, metrics scraping), and one per
+//! in-cluster datastore that admits only the services that use it.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +10,11 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use plinth_spec::model::{Engine, Hosting, IngressClass, NetworkPolicyMode, Platform, Service};
+use plinth_spec::model::{Datastore, Engine, Hosting, IngressClass, NetworkPolicyMode, Platform, Service, Strategy};
 use serde_json::Value;
 
-use super::{APP_LABEL, common_labels, meta, selector, service_labels, value};
+use super::analysis::SMOKE_COMPONENT;
+use super::{common_labels, datastores, meta, selector, service_labels, value};
 
 /// The namespace the ingress-nginx controller runs in.
 pub const INGRESS_NGINX_NAMESPACE: &str = "ingress-nginx";
@@ -89,10 +91,26 @@ pub fn baseline(platform: &Platform) -> Option<Vec<Value>> {
     let both = ["Ingress", "Egress"];
     match platform.security.network_policy {
         NetworkPolicyMode::None => None,
-        NetworkPolicyMode::Strict => Some(vec![
-            value(&policy(platform, "default-deny", BTreeMap::new(), Vec::new(), Vec::new(), &both)),
-            value(&policy(platform, "allow-dns", BTreeMap::new(), Vec::new(), vec![dns], &["Egress"])),
-        ]),
+        NetworkPolicyMode::Strict => {
+            let mut policies = vec![
+                value(&policy(platform, "default-deny", BTreeMap::new(), Vec::new(), Vec::new(), &both)),
+                value(&policy(platform, "allow-dns", BTreeMap::new(), Vec::new(), vec![dns], &["Egress"])),
+            ];
+            // The smoke-check Jobs Argo Rollouts starts reach the services they check, nothing else.
+            let checked: Vec<NetworkPolicyEgressRule> = platform
+                .services
+                .iter()
+                .filter(|svc| smoke_checked(svc))
+                .map(|svc| NetworkPolicyEgressRule {
+                    to: Some(vec![pods(selector(svc))]),
+                    ports: Some(vec![port(svc.port(), "TCP")]),
+                })
+                .collect();
+            if !checked.is_empty() {
+                policies.push(value(&policy(platform, "allow-smoke-checks", smoke_pods(), Vec::new(), checked, &both)));
+            }
+            Some(policies)
+        }
         NetworkPolicyMode::Namespace => {
             let same = vec![pods(BTreeMap::new())];
             Some(vec![value(&policy(
@@ -105,6 +123,16 @@ pub fn baseline(platform: &Platform) -> Option<Vec<Value>> {
             ))])
         }
     }
+}
+
+/// Whether Argo Rollouts runs smoke-check Jobs against the service.
+fn smoke_checked(svc: &Service) -> bool {
+    svc.delivery.strategy != Strategy::Rolling && !svc.delivery.smoke.is_empty()
+}
+
+/// The labels of the smoke-check Jobs' pods.
+fn smoke_pods() -> BTreeMap<String, String> {
+    BTreeMap::from([("app.kubernetes.io/component".to_owned(), SMOKE_COMPONENT.to_owned())])
 }
 
 /// The exact allows of one service (strict mode only).
@@ -129,6 +157,10 @@ pub fn for_service(platform: &Platform, svc: &Service) -> Vec<Value> {
         };
         ingress.push(NetworkPolicyIngressRule { from: Some(vec![from]), ports: Some(vec![main.clone()]) });
     }
+    if smoke_checked(svc) {
+        ingress
+            .push(NetworkPolicyIngressRule { from: Some(vec![pods(smoke_pods())]), ports: Some(vec![main.clone()]) });
+    }
     ingress.push(NetworkPolicyIngressRule {
         from: Some(vec![namespace(MONITORING_NAMESPACE)]),
         ports: Some(vec![port(svc.metrics.port, "TCP")]),
@@ -151,7 +183,7 @@ pub fn for_service(platform: &Platform, svc: &Service) -> Vec<Value> {
                 ports: Some(vec![port(number, "TCP")]),
             },
             (_, Hosting::Cluster, Some(number)) => NetworkPolicyEgressRule {
-                to: Some(vec![pods(BTreeMap::from([(APP_LABEL.to_owned(), ds.name.clone())]))]),
+                to: Some(vec![pods(datastores::selector(ds))]),
                 ports: Some(vec![port(number, "TCP")]),
             },
         };
@@ -160,5 +192,30 @@ pub fn for_service(platform: &Platform, svc: &Service) -> Vec<Value> {
     let mut allow =
         policy(platform, &format!("allow-{}", svc.name), selector(svc), ingress, egress, &["Ingress", "Egress"]);
     allow.metadata.labels = Some(service_labels(platform, svc));
+    vec![value(&allow)]
+}
+
+/// The allows of an in-cluster datastore (strict mode only): its port from the pods of the services
+/// that use it, nothing else in; nothing out beyond the namespace-wide DNS.
+pub fn for_datastore(platform: &Platform, ds: &Datastore) -> Vec<Value> {
+    let (NetworkPolicyMode::Strict, Hosting::Cluster, Some(number)) =
+        (platform.security.network_policy, ds.hosting, ds.port())
+    else {
+        return Vec::new();
+    };
+    let clients: Vec<NetworkPolicyPeer> = platform
+        .services
+        .iter()
+        .filter(|svc| svc.uses.iter().any(|u| u.datastore == ds.name))
+        .map(|svc| pods(selector(svc)))
+        .collect();
+    let ingress = if clients.is_empty() {
+        Vec::new()
+    } else {
+        vec![NetworkPolicyIngressRule { from: Some(clients), ports: Some(vec![port(number, "TCP")]) }]
+    };
+    let name = format!("allow-{}", ds.name);
+    let mut allow = policy(platform, &name, datastores::selector(ds), ingress, Vec::new(), &["Ingress", "Egress"]);
+    allow.metadata.labels = Some(datastores::labels(platform, ds));
     vec![value(&allow)]
 }

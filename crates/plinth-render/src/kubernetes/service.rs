@@ -10,10 +10,11 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service as KubeService, ServiceAccou
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use plinth_spec::model::{IngressClass, Platform, Service};
+use plinth_spec::model::{IngressClass, Platform, Service, Strategy};
 use plinth_spec::units::Percent;
 use serde_json::Value;
 
+use super::rollout::test_service;
 use super::workload::config_env;
 use super::{meta, selector, service_labels, value};
 
@@ -31,6 +32,12 @@ pub fn objects(platform: &Platform, svc: &Service) -> Vec<Value> {
         ..ConfigMap::default()
     };
     let mut objects = vec![value(&account), value(&config), value(&kube_service(platform, svc))];
+    if let Some(name) = test_service(svc) {
+        // Argo Rollouts points this one at the version under test.
+        let mut under_test = kube_service(platform, svc);
+        under_test.metadata.name = Some(name);
+        objects.push(value(&under_test));
+    }
     if let Some(hpa) = autoscaler(platform, svc) {
         objects.push(value(&hpa));
     }
@@ -104,10 +111,18 @@ fn autoscaler(platform: &Platform, svc: &Service) -> Option<HorizontalPodAutosca
     Some(HorizontalPodAutoscaler {
         metadata: meta(platform, &svc.name, service_labels(platform, svc)),
         spec: Some(HorizontalPodAutoscalerSpec {
-            scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".to_owned()),
-                kind: "Deployment".to_owned(),
-                name: svc.name.clone(),
+            scale_target_ref: if svc.delivery.strategy == Strategy::Rolling {
+                CrossVersionObjectReference {
+                    api_version: Some("apps/v1".to_owned()),
+                    kind: "Deployment".to_owned(),
+                    name: svc.name.clone(),
+                }
+            } else {
+                CrossVersionObjectReference {
+                    api_version: Some("argoproj.io/v1alpha1".to_owned()),
+                    kind: "Rollout".to_owned(),
+                    name: svc.name.clone(),
+                }
             },
             min_replicas: Some(i32::try_from(autoscale.min).unwrap_or(i32::MAX)),
             max_replicas: i32::try_from(autoscale.max).unwrap_or(i32::MAX),

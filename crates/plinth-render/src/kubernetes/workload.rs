@@ -37,6 +37,22 @@ pub fn config_env(_platform: &Platform, svc: &Service) -> BTreeMap<String, Strin
     env
 }
 
+/// Variable `name` from key `key` of Secret `secret` (which must have it).
+pub(crate) fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.to_owned(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.to_owned(),
+                key: key.to_owned(),
+                optional: Some(false),
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
+}
+
 fn plain(name: &str, value: impl Into<String>) -> EnvVar {
     EnvVar { name: name.to_owned(), value: Some(value.into()), ..EnvVar::default() }
 }
@@ -46,18 +62,7 @@ fn plain(name: &str, value: impl Into<String>) -> EnvVar {
 fn binding_env(platform: &Platform, svc: &Service) -> Vec<EnvVar> {
     let mut env = Vec::new();
     for secret in &svc.secrets {
-        env.push(EnvVar {
-            name: secret.clone(),
-            value_from: Some(EnvVarSource {
-                secret_key_ref: Some(SecretKeySelector {
-                    name: secret_name(svc),
-                    key: secret.clone(),
-                    optional: Some(false),
-                }),
-                ..EnvVarSource::default()
-            }),
-            ..EnvVar::default()
-        });
+        env.push(secret_env(secret, &secret_name(svc), secret));
     }
     for binding in &svc.uses {
         let Some(ds) = platform.datastore(&binding.datastore) else { continue };
@@ -117,7 +122,8 @@ fn probe(probe: &Probe, port: &str) -> KubeProbe {
     }
 }
 
-fn int_or_percent(value: IntOrPercent) -> IntOrString {
+/// A count or percentage as Kubernetes writes it.
+pub(crate) fn int_or_percent(value: IntOrPercent) -> IntOrString {
     match value {
         IntOrPercent::Int(n) => IntOrString::Int(int(n.into())),
         IntOrPercent::Percent(p) => IntOrString::String(format!("{}%", p.whole())),

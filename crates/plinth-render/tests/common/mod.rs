@@ -57,3 +57,54 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     eprintln!("SKIPPED: {name} is not installed; run scripts/install-tools.sh");
     None
 }
+
+/// The API groups of the core Kubernetes kinds, which `kubernetes-validate` knows: `""` is the
+/// legacy group (`apiVersion: v1`). Any other group is a custom resource, validated against its CRD.
+pub const CORE_API_GROUPS: &[&str] = &[
+    "",
+    "apps",
+    "batch",
+    "autoscaling",
+    "policy",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "scheduling.k8s.io",
+];
+
+/// The group of an `apiVersion` (`"apps"` for `apps/v1`, `""` for `v1`).
+pub fn api_group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// Whether `api_version` belongs to a core Kubernetes API group (see [`CORE_API_GROUPS`]).
+pub fn is_core_api_version(api_version: &str) -> bool {
+    CORE_API_GROUPS.contains(&api_group(api_version))
+}
+
+/// Splits a rendered YAML file into its documents: `(raw text, parsed value)` per document, the raw
+/// text without the `---` separator line (the first keeps the file's `#` header). Documents holding
+/// nothing but comments and blank lines are left out. Panics, naming `path`, on invalid YAML.
+pub fn yaml_documents(path: &str, text: &str) -> Vec<(String, serde_json::Value)> {
+    let mut raw_documents = vec![String::new()];
+    for line in text.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            raw_documents.push(String::new());
+        } else {
+            raw_documents.last_mut().unwrap().push_str(line);
+        }
+    }
+    raw_documents
+        .into_iter()
+        .filter_map(|raw| {
+            let value: serde_json::Value =
+                serde_yaml_ng::from_str(&raw).unwrap_or_else(|err| panic!("{path}: invalid YAML document: {err}"));
+            (!value.is_null()).then_some((raw, value))
+        })
+        .collect()
+}
+
+/// The `apiVersion` and `kind` of a parsed document, when it has both as strings.
+pub fn api_version_and_kind(document: &serde_json::Value) -> Option<(&str, &str)> {
+    Some((document.get("apiVersion")?.as_str()?, document.get("kind")?.as_str()?))
+}
