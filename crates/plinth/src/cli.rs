@@ -38,6 +38,12 @@ pub enum Command {
         after_help = "Examples:\n  plinth init                                  # asks on a terminal\n  plinth init --name shop --service web:8080   # no questions\n  plinth init --from docker-compose.yml -o plinth.yaml"
     )]
     Init(InitArgs),
+    /// Show how an update of a service would roll out: phases, pods per version, pauses, analyses,
+    /// the minimum duration and what a failure does.
+    #[command(
+        after_help = "Only --dry-run exists for now: the live rollout engine arrives with `plinth up`.\nThe environment defaults to the first one that runs on Kubernetes.\nExit codes: 0 planned, 2 spec errors, an unknown service or environment, or no --dry-run.\n\nExamples:\n  plinth rollout --dry-run kkp-api --env production examples/kkp-website/plinth.yaml\n  plinth rollout --dry-run web\n  plinth rollout --dry-run web --output json | jq '.phases[] | select(.kind == \"set-weight\")'"
+    )]
+    Rollout(RolloutArgs),
 }
 
 /// Options shared by commands that read a spec.
@@ -84,6 +90,22 @@ pub struct RenderArgs {
     /// Write nothing; exit 1 if the directory differs from a fresh render.
     #[arg(long)]
     pub check: bool,
+}
+
+/// `plinth rollout`.
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    /// The service to roll out.
+    pub service: String,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// The environment (default: the first that runs on Kubernetes, else the first).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Print the plan and change nothing. Required for now: the live rollout engine arrives with
+    /// `plinth up`.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `plinth init`.

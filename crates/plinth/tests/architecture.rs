@@ -18,8 +18,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The crates of the compile side: pure functions of their inputs.
-const COMPILE_SIDE: [&str; 2] = ["plinth-spec", "plinth-render"];
+/// The crates of the compile side, and the rollout decisions: pure functions of their inputs.
+const COMPILE_SIDE: [&str; 3] = ["plinth-spec", "plinth-render", "plinth-rollout"];
 
 #[test]
 fn every_rust_file_starts_with_a_module_doc() {

@@ -2,6 +2,7 @@
 
 mod init;
 mod render;
+mod rollout;
 mod schema;
 mod spec;
 mod validate;
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Render(args) => render::run(&args),
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args),
+        Command::Rollout(args) => rollout::run(&args),
     }
 }
