@@ -59,6 +59,8 @@ fn main() {
         let local = root.join(".tools/venv/bin/kubectl");
         if local.exists() { local.display().to_string() } else { "kubectl".to_owned() }
     });
+    let version = Command::new(&kubectl).args(["version", "--client"]).output().expect("run kubectl");
+    let version = String::from_utf8_lossy(&version.stdout).lines().collect::<Vec<_>>().join(", ");
     let kustomize_rounds = rounds.min(5);
     let kustomize_samples: Vec<Duration> = (0..kustomize_rounds)
         .map(|_| {
@@ -84,7 +86,7 @@ fn main() {
         plinth.as_secs_f64() * 1e3
     );
     println!(
-        "kubectl kustomize (assembling the same environments):       {:.2} ms (median of {kustomize_rounds})",
+        "kubectl kustomize (assembling the same environments):       {:.2} ms (median of {kustomize_rounds}; {version})",
         kustomize.as_secs_f64() * 1e3
     );
     println!("ratio: plinth is {:.1}x faster", kustomize.as_secs_f64() / plinth.as_secs_f64());
