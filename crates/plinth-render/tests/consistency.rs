@@ -35,7 +35,7 @@ fn container_ports(pod_spec: &Value) -> Vec<(String, i64)> {
 
 #[test]
 fn every_reference_resolves() {
-    for (example, platforms) in common::examples() {
+    for (example, platforms) in common::all_specs() {
         let artifacts = plinth_render::render(&platforms);
         for platform in platforms.iter().filter(|p| p.environment.runtime == plinth_spec::model::Runtime::Kubernetes) {
             let env = &platform.environment.name;
@@ -180,7 +180,7 @@ fn every_reference_resolves() {
 
 /// Calls `check` with a location prefix and the objects of every Kubernetes environment.
 fn each_kubernetes_environment(check: impl Fn(&dyn Fn(&str) -> String, &[Value])) {
-    for (example, platforms) in common::examples() {
+    for (example, platforms) in common::all_specs() {
         let artifacts = plinth_render::render(&platforms);
         for platform in platforms.iter().filter(|p| p.environment.runtime == plinth_spec::model::Runtime::Kubernetes) {
             let env = &platform.environment.name;

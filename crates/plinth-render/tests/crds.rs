@@ -216,7 +216,7 @@ fn every_rendered_custom_resource_is_valid_under_its_crd() {
     let Some(crds) = crds() else { return };
     let mut failures = Vec::new();
     let mut validated: BTreeMap<String, usize> = BTreeMap::new();
-    for (example, platforms) in common::examples() {
+    for (example, platforms) in common::all_specs() {
         let artifacts = plinth_render::render(&platforms);
         for (path, contents) in artifacts.iter() {
             if !(path.ends_with(".yaml") || path.ends_with(".yml")) || path.ends_with("kustomization.yaml") {

@@ -16,7 +16,7 @@ fn kubernetes_validate_accepts_every_object() {
     let core_dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     for (example, artifacts) in &rendered {
-        let platforms = common::examples().into_iter().find(|(name, _)| name == example).unwrap().1;
+        let platforms = common::all_specs().into_iter().find(|(name, _)| name == example).unwrap().1;
         for platform in &platforms {
             let prefix = format!("environments/{}/kubernetes/", platform.environment.name);
             let mut files = Vec::new();

@@ -18,19 +18,36 @@ pub fn examples() -> Vec<(String, Vec<Platform>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(root().join("examples")).unwrap() {
         let dir = entry.unwrap().path();
-        let source = std::fs::read_to_string(dir.join("plinth.yaml")).unwrap();
-        let compiled = plinth_spec::compile(&source);
-        assert!(!compiled.has_errors(), "{}: {:#?}", dir.display(), compiled.diagnostics);
-        out.push((dir.file_name().unwrap().to_string_lossy().into_owned(), compiled.platforms));
+        out.push((dir.file_name().unwrap().to_string_lossy().into_owned(), compile(&dir.join("plinth.yaml"))));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 
-/// Renders every example into `dir/<example>/`.
+/// The examples and the variant specs under `tests/fixtures/variants/` that take the render
+/// branches no example takes: what the validators and consistency checks run on.
+pub fn all_specs() -> Vec<(String, Vec<Platform>)> {
+    let mut out = examples();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/variants");
+    let mut variants: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    variants.sort();
+    for path in variants {
+        out.push((format!("variant-{}", path.file_stem().unwrap().to_string_lossy()), compile(&path)));
+    }
+    out
+}
+
+fn compile(path: &Path) -> Vec<Platform> {
+    let source = std::fs::read_to_string(path).unwrap();
+    let compiled = plinth_spec::compile(&source);
+    assert!(!compiled.has_errors(), "{}: {:#?}", path.display(), compiled.diagnostics);
+    compiled.platforms
+}
+
+/// Renders every example and variant into `dir/<name>/`.
 pub fn render_all_to(dir: &Path) -> Vec<(String, Artifacts)> {
     let mut out = Vec::new();
-    for (name, platforms) in examples() {
+    for (name, platforms) in all_specs() {
         let artifacts = plinth_render::render(&platforms);
         for (path, contents) in artifacts.iter() {
             let target = dir.join(&name).join(path);
