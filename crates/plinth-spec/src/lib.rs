@@ -5,6 +5,7 @@
 //! [`resolve`] applies every default, resolves every reference and checks the semantics.
 //! Nothing here does IO, and user mistakes are [`Diagnostic`]s, never `Err` or panics.
 
+pub mod capacity;
 pub mod compile;
 pub mod diagnostic;
 pub mod input;

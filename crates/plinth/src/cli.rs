@@ -44,6 +44,12 @@ pub enum Command {
         after_help = "Only --dry-run exists for now: the live rollout engine arrives with `plinth up`.\nThe environment defaults to the first one that runs on Kubernetes.\nExit codes: 0 planned, 2 spec errors, an unknown service or environment, or no --dry-run.\n\nExamples:\n  plinth rollout --dry-run kkp-api --env production examples/kkp-website/plinth.yaml\n  plinth rollout --dry-run web\n  plinth rollout --dry-run web --output json | jq '.phases[] | select(.kind == \"set-weight\")'"
     )]
     Rollout(RolloutArgs),
+    /// Estimate the monthly cost of every (or the chosen) environment, itemised, with a range where
+    /// autoscaling makes one, from a price file with a source for every price.
+    #[command(
+        after_help = "Prices come from the built-in prices/aws.yaml; --prices layers a file of the same shape over it (same id: replaced; new ids and usage keys: added or replaced).\nMissing prices are reported and left out of the totals, never guessed.\nExit codes: 0 within every budget, 1 an environment's total (top of its range) exceeds its `budget`, 2 spec or price-file errors.\n\nExamples:\n  plinth cost examples/ctoprojects/plinth.yaml\n  plinth cost --env prod --output json | jq '.environments[0].total_usd'\n  plinth cost --output markdown --prices my-prices.yaml > COST.md"
+    )]
+    Cost(CostArgs),
 }
 
 /// Options shared by commands that read a spec.
@@ -130,4 +136,32 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `plinth cost`.
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// The spec file.
+    #[arg(default_value = "plinth.yaml")]
+    pub file: PathBuf,
+    /// Only these environments (repeatable); default all.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CostFormat::Table)]
+    pub output: CostFormat,
+    /// A price file layered over the built-in prices (see prices/aws.yaml for the shape).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+}
+
+/// Output formats of `plinth cost`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostFormat {
+    /// Aligned tables for people.
+    Table,
+    /// For scripts.
+    Json,
+    /// Markdown tables (as in REPORT.md).
+    Markdown,
 }

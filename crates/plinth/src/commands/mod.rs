@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod cost;
 mod init;
 mod render;
 mod rollout;
@@ -17,5 +18,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Schema => schema::run(),
         Command::Init(args) => init::run(&args),
         Command::Rollout(args) => rollout::run(&args),
+        Command::Cost(args) => cost::run(&args),
     }
 }

@@ -51,7 +51,8 @@ pub fn run(args: &RenderArgs) -> Result<u8> {
         .filter(|p| args.envs.is_empty() || args.envs.contains(&p.environment.name))
         .cloned()
         .collect();
-    let artifacts = plinth_render::render(&platforms);
+    let mut artifacts = plinth_render::render(&platforms);
+    artifacts.add("REPORT.md", crate::commands::cost::report(&platforms));
     let environments: Vec<_> = platforms.iter().map(|p| p.environment.name.as_str()).collect();
     if args.check {
         let differences = diff(&args.out, &artifacts)?;
