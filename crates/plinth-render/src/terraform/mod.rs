@@ -43,7 +43,10 @@ pub fn render(platforms: &[Platform], artifacts: &mut Artifacts) {
     }
     for module in modules::all() {
         let dir = format!("terraform/modules/{}", module.name);
-        artifacts.add(format!("{dir}/versions.tf"), syntax::file(vec![root::terraform_block(&module.provider_aliases, None)], &[]));
+        artifacts.add(
+            format!("{dir}/versions.tf"),
+            syntax::file(vec![root::terraform_block(&module.provider_aliases, None)], &[]),
+        );
         artifacts.add(format!("{dir}/variables.tf"), syntax::file(module.variables, &[]));
         artifacts.add(format!("{dir}/main.tf"), syntax::file(module.main, &module.skips));
         artifacts.add(format!("{dir}/outputs.tf"), syntax::file(module.outputs, &[]));

@@ -93,8 +93,13 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
     let dir = format!("environments/{}/terraform", platform.environment.name);
     let state = StateBackend::of(platform);
     artifacts.add(format!("{dir}/versions.tf"), file(vec![terraform_block(&[], Some(&state))], &[]));
-    // `dr` is the standby region for replication; without one it is the primary region.
-    let dr = platform.cloud.dr_region.as_deref().unwrap_or(&platform.cloud.region);
+    // `dr` is the standby region (or the region buckets replicate to); without one, the primary.
+    let dr = platform
+        .cloud
+        .dr_region
+        .as_deref()
+        .or_else(|| platform.datastores.iter().find_map(|d| d.replicate_to.as_deref()))
+        .unwrap_or(&platform.cloud.region);
     let providers = vec![
         provider(platform, None, &platform.cloud.region),
         provider(platform, Some("us_east_1"), GLOBAL_REGION),

@@ -59,12 +59,15 @@ pub fn render_all_to(dir: &Path) -> Vec<(String, Artifacts)> {
     out
 }
 
-/// Finds an external tool: in the project's tool directory (`.tools/venv/bin`) or on PATH.
+/// Finds an external tool: in the project's tool directories (`.tools/venv/bin`, and
+/// `.tools/checkov/bin` for Checkov's own environment) or on PATH.
 /// Missing under CI is a failure; elsewhere the caller skips, loudly.
 pub fn tool(name: &str) -> Option<PathBuf> {
-    let local = root().join(".tools/venv/bin").join(name);
-    if local.exists() {
-        return Some(local);
+    for dir in [".tools/venv/bin", ".tools/checkov/bin"] {
+        let local = root().join(dir).join(name);
+        if local.exists() {
+            return Some(local);
+        }
     }
     let on_path = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().ok()?;
     if on_path.status.success() {

@@ -7,8 +7,8 @@
 use hcl::{Block, Expression};
 use plinth_spec::model::{Platform, Stage};
 
-use super::super::syntax::{Skip, expr, object, output, resource, strings, template, variable, variable_with_default};
 use super::super::Module;
+use super::super::syntax::{Skip, expr, object, output, resource, strings, template, variable, variable_with_default};
 use super::call as module_call;
 
 /// The EKS cluster name of an environment (subnet discovery tags name it).
@@ -29,7 +29,12 @@ pub fn module() -> Module {
         variable("cidr", "string", "The VPC's IPv4 range."),
         variable("azs", "list(string)", "Availability zones, one public and one private subnet each."),
         variable("cluster_name", "string", "EKS cluster whose load balancers use these subnets."),
-        variable_with_default("single_nat_gateway", "bool", "One NAT gateway for all zones (not for production).", true),
+        variable_with_default(
+            "single_nat_gateway",
+            "bool",
+            "One NAT gateway for all zones (not for production).",
+            true,
+        ),
         variable("kms_key_arn", "string", "KMS key encrypting the flow-log group."),
         variable_with_default("flow_log_retention_days", "number", "Days flow logs are kept.", 365),
     ];
