@@ -286,12 +286,25 @@ pub fn arguments(platform: &Platform, ds: &Datastore) -> Vec<(&'static str, Expr
 
 /// The environment's access-log bucket, then per bucket datastore its `s3_<datastore>` call and,
 /// with `replicate_to`, its `s3_<datastore>_replica`.
+///
+/// With cluster backups, `s3_velero` is Velero's backup bucket (the one its IRSA role may use),
+/// versioned, hardened and logged like the rest.
 pub fn call(platform: &Platform) -> Vec<Block> {
     let buckets: Vec<&Datastore> = managed(platform, Engine::Bucket).collect();
-    let mut blocks: Vec<Block> = super::s3_logs::call(platform, !buckets.is_empty()).into_iter().collect();
+    let velero = platform.recovery.cluster_backup.is_some();
+    let mut blocks: Vec<Block> = super::s3_logs::call(platform, !buckets.is_empty() || velero).into_iter().collect();
     for ds in buckets {
         blocks.push(super::call_instance(&instance("s3", ds), "s3", &[], arguments(platform, ds)));
         blocks.extend(super::s3_replica::call(ds));
+    }
+    if velero {
+        let arguments = vec![
+            ("bucket", Expression::from(super::eks::velero_bucket(platform))),
+            ("kms_key_arn", expr("module.kms.key_arn")),
+            ("versioning", Expression::from(true)),
+            ("log_bucket", expr("module.s3_logs.bucket")),
+        ];
+        blocks.push(super::call_instance("s3_velero", "s3", &[], arguments));
     }
     blocks
 }
@@ -341,9 +354,9 @@ mod tests {
         let labels = |platform: &Platform| -> Vec<String> {
             call(platform).iter().map(|b| b.labels[0].as_str().to_owned()).collect()
         };
-        assert_eq!(labels(&replicated), ["s3_logs", "s3_files", "s3_files_replica"]);
+        assert_eq!(labels(&replicated), ["s3_logs", "s3_files", "s3_files_replica", "s3_velero"]);
         let single = platform("{ engine: bucket, versioning: false }");
         assert_eq!(argument(&single, "versioning"), Some(Expression::Bool(false)));
-        assert_eq!(labels(&single), ["s3_logs", "s3_files"]);
+        assert_eq!(labels(&single), ["s3_logs", "s3_files", "s3_velero"]);
     }
 }
