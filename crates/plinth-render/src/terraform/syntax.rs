@@ -326,6 +326,16 @@ pub fn policy_document(label: &str, count: Option<&str>, statements: Vec<Stateme
     block.build()
 }
 
+/// Completes `block` (an `aws_cloudwatch_log_group`, already given its provider, count or
+/// for_each) with the name template, the retention and the KMS key every log group carries.
+pub fn log_group(block: BlockBuilder, name: &str, retention_days: &str, kms_key: &str) -> Block {
+    block
+        .add_attribute(("name", template(name)))
+        .add_attribute(("retention_in_days", expr(retention_days)))
+        .add_attribute(("kms_key_id", expr(kms_key)))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,9 @@ use plinth_spec::model::Platform;
 use plinth_spec::units::Rate;
 
 use super::super::Module;
-use super::super::syntax::{Skip, data, expr, output, resource, strings, template, variable, variable_with_default};
+use super::super::syntax::{
+    Skip, data, expr, log_group, output, resource, strings, template, variable, variable_with_default,
+};
 use super::edge::{self, us_east_1};
 use super::vpc::cluster_name;
 
@@ -366,12 +368,12 @@ fn waf() -> Vec<Block> {
     };
     vec![
         acl.add_block(visibility("${var.name}-waf")).build(),
-        us_east_1("aws_cloudwatch_log_group", "waf")
-            .add_attribute(("count", expr("var.waf ? 1 : 0")))
-            .add_attribute(("name", template("aws-waf-logs-${var.name}")))
-            .add_attribute(("retention_in_days", expr("var.log_retention_days")))
-            .add_attribute(("kms_key_id", expr("aws_kms_key.logs.arn")))
-            .build(),
+        log_group(
+            us_east_1("aws_cloudwatch_log_group", "waf").add_attribute(("count", expr("var.waf ? 1 : 0"))),
+            "aws-waf-logs-${var.name}",
+            "var.log_retention_days",
+            "aws_kms_key.logs.arn",
+        ),
         us_east_1("aws_wafv2_web_acl_logging_configuration", "this")
             .add_attribute(("count", expr("var.waf ? 1 : 0")))
             .add_attribute(("resource_arn", expr("aws_wafv2_web_acl.this[count.index].arn")))

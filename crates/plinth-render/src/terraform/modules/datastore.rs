@@ -13,7 +13,7 @@
 use hcl::{Block, Expression};
 use plinth_spec::model::{Datastore, Engine, Hosting, Platform};
 
-use super::super::syntax::{expr, object, resource, template, variable, variable_with_default};
+use super::super::syntax::{self, expr, object, resource, template, variable, variable_with_default};
 
 /// The managed datastores of `engine` in the environment, in name order.
 pub fn managed(platform: &Platform, engine: Engine) -> impl Iterator<Item = &Datastore> {
@@ -114,11 +114,7 @@ pub fn dns_record(target: &str) -> Block {
 /// A CloudWatch log group `name` (a template), encrypted with the module's key, kept
 /// `var.log_retention_days`.
 pub fn log_group(label: &str, name: &str) -> Block {
-    resource("aws_cloudwatch_log_group", label)
-        .add_attribute(("name", template(name)))
-        .add_attribute(("retention_in_days", expr("var.log_retention_days")))
-        .add_attribute(("kms_key_id", expr("var.kms_key_arn")))
-        .build()
+    syntax::log_group(resource("aws_cloudwatch_log_group", label), name, "var.log_retention_days", "var.kms_key_arn")
 }
 
 /// The subnet group name and IDs of a module in the VPC (`aws_db_subnet_group`,

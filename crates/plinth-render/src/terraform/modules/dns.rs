@@ -26,7 +26,7 @@ use plinth_spec::model::{Issuer, Platform, Stage};
 
 use super::super::Module;
 use super::super::syntax::{
-    Skip, data, expr, object, output, resource, strings, template, variable, variable_with_default,
+    Skip, data, expr, log_group, object, output, resource, strings, template, variable, variable_with_default,
 };
 use super::edge::{self, Host, us_east_1};
 use super::vpc::cluster_name;
@@ -220,12 +220,8 @@ fn dnssec() -> Vec<Block> {
 fn query_logging() -> Vec<Block> {
     vec![
         edge::log_key("logs", Some("var.create_zones ? 1 : 0"), &[]),
-        us_east_1("aws_cloudwatch_log_group", "query_logs")
-            .add_attribute(("for_each", expr("aws_route53_zone.this")))
-            .add_attribute(("name", template("/aws/route53/${each.key}")))
-            .add_attribute(("retention_in_days", expr("var.log_retention_days")))
-            .add_attribute(("kms_key_id", expr("aws_kms_key.logs[0].arn")))
-            .build(),
+        log_group(us_east_1("aws_cloudwatch_log_group", "query_logs")
+            .add_attribute(("for_each", expr("aws_route53_zone.this"))), "/aws/route53/${each.key}", "var.log_retention_days", "aws_kms_key.logs[0].arn"),
         us_east_1("aws_cloudwatch_log_resource_policy", "query_logs")
             .add_attribute(("count", expr("var.create_zones ? 1 : 0")))
             .add_attribute(("policy_name", template("${var.name}-route53-query-logs")))

@@ -55,8 +55,8 @@ use plinth_spec::model::{Challenge, Issuer, Platform, SecretProvider};
 
 use super::super::Module;
 use super::super::syntax::{
-    Skip, Statement, data, expr, list_text, output, policy_document, resource, service_trust, strings, template,
-    templates, variable, variable_with_default,
+    Skip, Statement, data, expr, list_text, log_group, output, policy_document, resource, service_trust, strings,
+    template, templates, variable, variable_with_default,
 };
 use super::edge;
 use super::vpc::cluster_name;
@@ -579,11 +579,7 @@ fn variables() -> Vec<Block> {
 fn cluster() -> Vec<Block> {
     let log_types = list_text(LOG_TYPES);
     vec![
-        resource("aws_cloudwatch_log_group", "cluster")
-            .add_attribute(("name", template("/aws/eks/${var.name}/cluster")))
-            .add_attribute(("retention_in_days", expr("var.log_retention_days")))
-            .add_attribute(("kms_key_id", expr("var.kms_key_arn")))
-            .build(),
+        log_group(resource("aws_cloudwatch_log_group", "cluster"), "/aws/eks/${var.name}/cluster", "var.log_retention_days", "var.kms_key_arn"),
         resource("aws_iam_role", "cluster")
             .add_attribute(("name", template("${var.name}-cluster")))
             .add_attribute(("assume_role_policy", service_trust("eks.amazonaws.com")))

@@ -39,7 +39,7 @@ use plinth_spec::model::{Datastore, Engine, Platform, Stage};
 
 use super::super::Module;
 use super::super::syntax::{
-    Skip, data, expr, output, resource, service_trust, template, variable, variable_with_default,
+    Skip, data, expr, log_group, output, resource, service_trust, template, variable, variable_with_default,
 };
 use super::datastore::{
     dns_record, instance, managed, network_arguments, network_variables, retention_days, security_group, subnet_group,
@@ -118,12 +118,8 @@ pub fn module() -> Module {
                 template("arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
             ))
             .build(),
-        resource("aws_cloudwatch_log_group", "this")
-            .add_attribute(("for_each", expr("local.log_groups")))
-            .add_attribute(("name", template("/aws/rds/instance/${each.key}")))
-            .add_attribute(("retention_in_days", expr("var.log_retention_days")))
-            .add_attribute(("kms_key_id", expr("var.kms_key_arn")))
-            .build(),
+        log_group(resource("aws_cloudwatch_log_group", "this")
+            .add_attribute(("for_each", expr("local.log_groups"))), "/aws/rds/instance/${each.key}", "var.log_retention_days", "var.kms_key_arn"),
         observed(
             resource("aws_db_instance", "this")
                 .add_attribute(("identifier", expr("var.name")))

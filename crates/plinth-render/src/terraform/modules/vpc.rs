@@ -8,7 +8,9 @@ use hcl::{Block, Expression};
 use plinth_spec::model::{Platform, Stage};
 
 use super::super::Module;
-use super::super::syntax::{Skip, expr, object, output, resource, strings, template, variable, variable_with_default};
+use super::super::syntax::{
+    Skip, expr, log_group, object, output, resource, service_trust, strings, template, variable, variable_with_default,
+};
 use super::call as module_call;
 
 /// The EKS cluster name of an environment (subnet discovery tags name it).
@@ -126,19 +128,10 @@ pub fn module() -> Module {
             .add_attribute(("subnet_id", expr("aws_subnet.private[count.index].id")))
             .add_attribute(("route_table_id", expr("aws_route_table.private[count.index].id")))
             .build(),
-        resource("aws_cloudwatch_log_group", "flow_logs")
-            .add_attribute(("name", template("/aws/vpc/${var.name}/flow-logs")))
-            .add_attribute(("retention_in_days", expr("var.flow_log_retention_days")))
-            .add_attribute(("kms_key_id", expr("var.kms_key_arn")))
-            .build(),
+        log_group(resource("aws_cloudwatch_log_group", "flow_logs"), "/aws/vpc/${var.name}/flow-logs", "var.flow_log_retention_days", "var.kms_key_arn"),
         resource("aws_iam_role", "flow_logs")
             .add_attribute(("name", template("${var.name}-vpc-flow-logs")))
-            .add_attribute((
-                "assume_role_policy",
-                expr(
-                    r#"jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "vpc-flow-logs.amazonaws.com" } }] })"#,
-                ),
-            ))
+            .add_attribute(("assume_role_policy", service_trust("vpc-flow-logs.amazonaws.com")))
             .build(),
         resource("aws_iam_role_policy", "flow_logs")
             .add_attribute(("role", expr("aws_iam_role.flow_logs.id")))
