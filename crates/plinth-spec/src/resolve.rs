@@ -249,6 +249,7 @@ impl Context<'_> {
             recovery,
             security,
             secrets,
+            build: Self::build(doc),
             environment,
         };
         let wildcard = platform.services.iter().flat_map(|s| &s.expose).find(|r| r.tenants);
@@ -446,6 +447,7 @@ impl Context<'_> {
             }
             escalation.push((step.after, step.notify.clone()));
         }
+        let response = obs.and_then(|o| o.response.as_ref());
         let slo = obs.and_then(|o| o.slo.as_ref());
         if let Some(availability) = slo.and_then(|s| s.availability) {
             if availability.0 >= 10_000 || availability.0 < 5_000 {
@@ -471,6 +473,26 @@ impl Context<'_> {
             storage: obs.and_then(|o| o.storage).unwrap_or(Bytes(50 << 30)),
             replicas: obs.and_then(|o| o.replicas).unwrap_or(1),
             scrape_interval: obs.and_then(|o| o.scrape_interval).unwrap_or(Duration::from_secs(15)),
+            response_critical: response.and_then(|r| r.critical).unwrap_or(Duration::from_secs(15 * 60)),
+            response_warning: response.and_then(|r| r.warning).unwrap_or(Duration::from_secs(4 * 3600)),
+            runbooks: obs.and_then(|o| o.runbooks.as_ref()).map(|base| base.trim_end_matches('/').to_owned()),
+        }
+    }
+
+    fn build(doc: &Document) -> model::Build {
+        let build = doc.build.as_ref();
+        let text = |pick: fn(&input::Build) -> &Option<String>| build.and_then(|b| pick(b).clone());
+        model::Build {
+            toolchain: text(|b| &b.toolchain)
+                .and_then(|t| t.split_once('@').map(|(language, version)| (language.to_owned(), version.to_owned()))),
+            install: text(|b| &b.install),
+            lint: text(|b| &b.lint),
+            test: text(|b| &b.test),
+            coverage: text(|b| &b.coverage),
+            context: text(|b| &b.context).unwrap_or_else(|| ".".to_owned()),
+            dockerfile: text(|b| &b.dockerfile).unwrap_or_else(|| "{service}/Dockerfile".to_owned()),
+            migrate: build.and_then(|b| b.migrate.as_ref()).map(|m| (m.up.clone(), m.down.clone())),
+            repository: text(|b| &b.repository),
         }
     }
 
