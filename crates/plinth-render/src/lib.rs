@@ -6,7 +6,6 @@
 
 mod artifacts;
 pub mod kubernetes;
-pub mod links;
 mod readme;
 pub mod terraform;
 

@@ -9,6 +9,7 @@ pub mod capacity;
 pub mod compile;
 pub mod diagnostic;
 pub mod input;
+pub mod links;
 pub mod model;
 pub mod overlay;
 pub mod resolve;

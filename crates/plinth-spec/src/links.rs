@@ -1,7 +1,7 @@
 //! Links between rendered artifacts: the runbook URL every alert carries and the heading anchors
 //! the runbooks must have for those URLs to resolve.
 
-use plinth_spec::model::Platform;
+use crate::model::Platform;
 
 /// The file (relative to the rendered output) holding one section per alert of an environment.
 pub fn alerts_runbook_path(platform: &Platform) -> String {
