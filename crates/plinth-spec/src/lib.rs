@@ -5,12 +5,15 @@
 //! [`resolve`] applies every default, resolves every reference and checks the semantics.
 //! Nothing here does IO, and user mistakes are [`Diagnostic`]s, never `Err` or panics.
 
+pub mod alerting;
 pub mod capacity;
 pub mod compile;
 pub mod diagnostic;
 pub mod input;
 pub mod links;
+pub mod local;
 pub mod model;
+pub mod names;
 pub mod overlay;
 pub mod resolve;
 pub mod schema;

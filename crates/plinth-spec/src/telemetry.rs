@@ -18,6 +18,20 @@ pub const SERVICE_LABEL: &str = "service";
 pub const REVISION_LABEL: &str = "rollouts_pod_template_hash";
 /// The Prometheus the platform deploys (Prometheus Operator's governing Service in `monitoring`).
 pub const PROMETHEUS_URL: &str = "http://prometheus-operated.monitoring.svc:9090";
+/// The label naming the plinth datastore a series is about (`pg_up{datastore="postgres"}`).
+pub const DATASTORE_LABEL: &str = "datastore";
+/// When a datastore's last backup succeeded (Unix seconds), labelled [`DATASTORE_LABEL`]: exported
+/// by the backup agent for the datastores plinth backs up itself (in-cluster and local ones).
+pub const BACKUP_LAST_SUCCESS: &str = "plinth_backup_last_success_timestamp_seconds";
+/// postgres_exporter's liveness gauge (1 when it reaches the database), labelled [`DATASTORE_LABEL`].
+pub const POSTGRES_UP: &str = "pg_up";
+/// redis_exporter's liveness gauge, labelled [`DATASTORE_LABEL`].
+pub const REDIS_UP: &str = "redis_up";
+/// Where the local runtime writes its scrape targets, as a glob relative to the directory holding
+/// `prometheus.yml` (Prometheus resolves `file_sd_configs` paths against it): JSON files of
+/// `[{"targets": ["127.0.0.1:3000"], "labels": {"service": "api", "rollouts_pod_template_hash": "<revision>",
+/// "__metrics_path__": "/metrics"}}]`.
+pub const LOCAL_TARGETS: &str = ".plinth/targets/*.json";
 
 /// A label matcher list: `service="api",rollouts_pod_template_hash=~"abc"`.
 pub fn selector(service: &str, revision_regex: &str) -> String {

@@ -31,6 +31,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use plinth_spec::model::{Datastore, Engine, Hosting, Platform, RemoteRef};
+use plinth_spec::names;
 use serde_json::Value;
 
 use super::workload::secret_env;
@@ -44,7 +45,7 @@ pub const DATA_VOLUME: &str = "data";
 
 /// The private DNS name of a managed datastore.
 pub fn private_host(platform: &Platform, datastore: &str) -> String {
-    format!("{datastore}.{}.{}.internal", platform.environment.name, platform.name)
+    names::datastore_host(platform, datastore)
 }
 
 /// ExternalName Services for the managed postgres and redis datastores; ConfigMaps, Services,

@@ -4,6 +4,7 @@
 mod analysis;
 mod datastores;
 mod ingress;
+mod monitoring;
 mod namespace;
 mod network;
 mod rollout;
@@ -67,6 +68,9 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
     if let Some(schedule) = velero::schedule(platform) {
         files.push(("backup-schedule.yaml".to_owned(), vec![schedule]));
     }
+    let mut monitoring = vec![monitoring::prometheus_rule(platform)];
+    monitoring.extend(platform.services.iter().map(|svc| monitoring::service_monitor(platform, svc)));
+    files.push(("monitoring.yaml".to_owned(), monitoring));
     let resources: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     let kustomization = kustomization(platform, &resources);
     for (name, objects) in &files {

@@ -2,6 +2,7 @@
 //! an S3 storage location), volume snapshots included.
 
 use plinth_spec::model::Platform;
+use plinth_spec::names;
 use serde_json::{Value, json};
 
 use super::analysis::go_duration;
@@ -15,8 +16,7 @@ pub fn schedule(platform: &Platform) -> Option<Value> {
     let backup = platform.recovery.cluster_backup.as_ref()?;
     let (hour, minute) = backup.at.split_once(':').unwrap_or(("2", "0"));
     let number = |text: &str| text.trim_start_matches('0').parse::<u32>().unwrap_or(0);
-    let mut metadata =
-        meta(platform, &format!("{}-daily-backup", platform.kubernetes.namespace), common_labels(platform));
+    let mut metadata = meta(platform, &names::velero_schedule(platform), common_labels(platform));
     metadata.namespace = Some(VELERO_NAMESPACE.to_owned());
     Some(json!({
         "apiVersion": "velero.io/v1",

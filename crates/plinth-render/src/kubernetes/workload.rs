@@ -13,6 +13,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use plinth_spec::model::{Engine, Hosting, IntOrPercent, Platform, Probe, Service};
+use plinth_spec::names;
 
 use super::{meta, selector, service_labels};
 
@@ -94,7 +95,7 @@ fn binding_env(platform: &Platform, svc: &Service) -> Vec<EnvVar> {
             Engine::Bucket => {
                 env.push(plain(
                     &format!("{}_BUCKET", env_prefix(&ds.name)),
-                    format!("{}-{}-{}", platform.name, platform.environment.name, ds.name),
+                    names::datastore_resource(platform, &ds.name),
                 ));
                 env.push(plain("AWS_REGION", platform.cloud.region.clone()));
             }

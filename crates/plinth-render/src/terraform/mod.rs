@@ -52,6 +52,6 @@ pub fn render(platforms: &[Platform], artifacts: &mut Artifacts) {
         artifacts.add(format!("{dir}/outputs.tf"), syntax::file(module.outputs, &[]));
     }
     for platform in roots {
-        root::render(platform, artifacts);
+        root::render(platform, platforms, artifacts);
     }
 }

@@ -88,8 +88,8 @@ fn provider(platform: &Platform, alias: Option<&str>, region: &str) -> Block {
         .build()
 }
 
-/// Writes `environments/<env>/terraform/`.
-pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
+/// Writes `environments/<env>/terraform/`; `application` is every environment of the application.
+pub fn render(platform: &Platform, application: &[Platform], artifacts: &mut Artifacts) {
     let dir = format!("environments/{}/terraform", platform.environment.name);
     let state = StateBackend::of(platform);
     artifacts.add(format!("{dir}/versions.tf"), file(vec![terraform_block(&[], Some(&state))], &[]));
@@ -106,5 +106,5 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
         provider(platform, Some("dr"), dr),
     ];
     artifacts.add(format!("{dir}/providers.tf"), file(providers, &[]));
-    artifacts.add(format!("{dir}/main.tf"), file(modules::calls(platform), &[]));
+    artifacts.add(format!("{dir}/main.tf"), file(modules::calls(platform, application), &[]));
 }

@@ -60,7 +60,7 @@ pub fn render_all_to(dir: &Path) -> Vec<(String, Artifacts)> {
 }
 
 /// Finds an external tool: in the project's tool directories (`.tools/venv/bin`, and
-/// `.tools/checkov/bin` for Checkov's own environment) or on PATH.
+/// `.tools/checkov/bin` for Checkov's own environment), on PATH, or in `/usr/sbin` and `/sbin`.
 /// Missing under CI is a failure; elsewhere the caller skips, loudly.
 pub fn tool(name: &str) -> Option<PathBuf> {
     for dir in [".tools/venv/bin", ".tools/checkov/bin"] {
@@ -72,6 +72,13 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     let on_path = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().ok()?;
     if on_path.status.success() {
         return Some(PathBuf::from(String::from_utf8_lossy(&on_path.stdout).trim()));
+    }
+    // Debian installs daemons such as nginx into sbin, which is not on a normal user's PATH.
+    for dir in ["/usr/sbin", "/sbin"] {
+        let system = Path::new(dir).join(name);
+        if system.exists() {
+            return Some(system);
+        }
     }
     assert!(std::env::var("CI").is_err(), "{name} is missing; run scripts/install-tools.sh");
     eprintln!("SKIPPED: {name} is not installed; run scripts/install-tools.sh");

@@ -12,6 +12,7 @@
 
 use hcl::{Block, Expression};
 use plinth_spec::model::{Datastore, Engine, Hosting, Platform};
+use plinth_spec::names;
 
 use super::super::syntax::{self, expr, object, resource, template, variable, variable_with_default};
 
@@ -26,9 +27,9 @@ pub fn instance(prefix: &str, ds: &Datastore) -> String {
 }
 
 /// The AWS name of a datastore's resources: `<application>-<environment>-<datastore>` (also the
-/// bucket name the Kubernetes backend injects as `<DATASTORE>_BUCKET`).
+/// bucket name the Kubernetes backend injects as `<DATASTORE>_BUCKET`), [`names::datastore_resource`].
 pub fn aws_name(platform: &Platform, ds: &Datastore) -> String {
-    format!("{}-{}-{}", platform.name, platform.environment.name, ds.name)
+    names::datastore_resource(platform, &ds.name)
 }
 
 /// The private hosted zone of an environment: `<environment>.<application>.internal`.
@@ -38,7 +39,7 @@ pub fn private_zone(platform: &Platform) -> String {
 
 /// The private DNS name of a managed datastore: `<datastore>.<environment>.<application>.internal`.
 pub fn private_host(platform: &Platform, ds: &Datastore) -> String {
-    format!("{}.{}", ds.name, private_zone(platform))
+    names::datastore_host(platform, &ds.name)
 }
 
 /// The variables of a module in the VPC: placement, the nodes allowed in, the KMS key, the private
@@ -60,17 +61,11 @@ pub fn network_variables() -> Vec<Block> {
     ]
 }
 
-/// `name` cut to `max` characters (and any trailing `-`): AWS limits identifiers, and names
-/// derived from them (RDS identifiers with `-replica-N` and `-rds-monitoring` fit IAM's 64 at 48;
-/// ElastiCache replication groups allow 40).
-pub fn cut(name: &str, max: usize) -> String {
-    name[..name.len().min(max)].trim_end_matches('-').to_owned()
-}
-
-/// The arguments of [`network_variables`] for `ds` in the environment, its name cut to `max_name`.
-pub fn network_arguments(platform: &Platform, ds: &Datastore, max_name: usize) -> Vec<(&'static str, Expression)> {
+/// The arguments of [`network_variables`] for `ds` in the environment, named `name` (the
+/// module's identifier from [`names`]).
+pub fn network_arguments(platform: &Platform, ds: &Datastore, name: String) -> Vec<(&'static str, Expression)> {
     vec![
-        ("name", Expression::from(cut(&aws_name(platform, ds), max_name))),
+        ("name", Expression::from(name)),
         ("vpc_id", expr("module.vpc.vpc_id")),
         ("subnet_ids", expr("module.vpc.private_subnet_ids")),
         ("node_security_group_id", expr("module.eks.node_security_group_id")),
@@ -168,7 +163,10 @@ mod tests {
 
     #[test]
     fn names_are_cut_to_the_limit_without_a_trailing_hyphen() {
-        assert_eq!(cut("company-directory-production-redis", 40), "company-directory-production-redis");
-        assert_eq!(cut("a-very-long-application-name-production-cache", 40), "a-very-long-application-name-production");
+        assert_eq!(names::cut("company-directory-production-redis", 40), "company-directory-production-redis");
+        assert_eq!(
+            names::cut("a-very-long-application-name-production-cache", 40),
+            "a-very-long-application-name-production"
+        );
     }
 }

@@ -38,6 +38,7 @@
 use hcl::{Block, Expression};
 use plinth_spec::capacity;
 use plinth_spec::model::{Datastore, Engine, Persistence, Platform, RedisMode, SecretProvider, Stage};
+use plinth_spec::names;
 
 use super::super::Module;
 use super::super::syntax::{
@@ -52,8 +53,6 @@ use super::datastore::{
 pub const AUTH_SECRET: &str = "REDIS_PASSWORD";
 /// The root variable taking the token when the secret store is not AWS Secrets Manager.
 pub const AUTH_VARIABLE: &str = "redis_auth_token";
-/// ElastiCache's limit on a replication group's identifier.
-const MAX_NAME: usize = 40;
 
 /// The module.
 pub fn module() -> Module {
@@ -202,7 +201,7 @@ pub fn arguments(platform: &Platform, ds: &Datastore, auth_token: Expression) ->
     let replicas = capacity::cache_nodes(ds) / shards - 1;
     let failover = cluster || (ds.multi_az && replicas >= 1);
     let (snapshot_window, maintenance_window) = windows(window_start(ds), 60);
-    let mut arguments = network_arguments(platform, ds, MAX_NAME);
+    let mut arguments = network_arguments(platform, ds, names::elasticache_group(platform, &ds.name));
     arguments.extend([
         ("engine_version", Expression::from(engine_version(&ds.version))),
         ("parameter_group_family", Expression::from(parameter_group_family(&ds.version))),

@@ -10,6 +10,7 @@ mod ecr;
 mod edge;
 mod eks;
 mod elasticache;
+mod github_oidc;
 mod kms;
 mod private_dns;
 mod rds;
@@ -39,11 +40,13 @@ pub fn all() -> Vec<Module> {
         s3_logs::module(),
         secrets::module(),
     ]);
+    modules.push(github_oidc::module());
     modules
 }
 
-/// The module calls of one environment's root.
-pub fn calls(platform: &Platform) -> Vec<Block> {
+/// The module calls of one environment's root; `application` is every environment of the
+/// application (what an account-wide resource of the root serves).
+pub fn calls(platform: &Platform, application: &[Platform]) -> Vec<Block> {
     let calls = [
         kms::call(platform),
         vpc::call(platform),
@@ -62,6 +65,8 @@ pub fn calls(platform: &Platform) -> Vec<Block> {
     blocks.extend(rds::call(platform));
     blocks.extend(elasticache::call(platform));
     blocks.extend(s3::call(platform));
+    // The roles of the GitHub Actions workflows.
+    blocks.extend(github_oidc::call(platform, application));
     blocks
 }
 

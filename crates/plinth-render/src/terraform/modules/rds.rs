@@ -36,6 +36,7 @@
 use hcl::{Block, Expression};
 use plinth_spec::capacity;
 use plinth_spec::model::{Datastore, Engine, Platform, Stage};
+use plinth_spec::names;
 
 use super::super::Module;
 use super::super::syntax::{
@@ -46,8 +47,6 @@ use super::datastore::{
     window_start, windows,
 };
 
-/// The longest identifier: `-replica-N` and `-rds-monitoring` (an IAM role, 64 at most) follow it.
-const MAX_NAME: usize = 48;
 /// The PostgreSQL log types exported to CloudWatch.
 const LOG_EXPORTS: [&str; 2] = ["postgresql", "upgrade"];
 
@@ -229,7 +228,7 @@ pub fn arguments(platform: &Platform, ds: &Datastore) -> Vec<(&'static str, Expr
     let production = platform.environment.stage == Stage::Production;
     let (low, high) = (ds.storage.low.gib(), ds.storage.high.gib());
     let (backup_window, maintenance_window) = windows(window_start(ds), 30);
-    let mut arguments = network_arguments(platform, ds, MAX_NAME);
+    let mut arguments = network_arguments(platform, ds, names::rds_identifier(platform, &ds.name));
     arguments.extend([
         ("engine_version", Expression::from(ds.version.as_str())),
         ("parameter_group_family", Expression::from(parameter_group_family(&ds.version))),

@@ -13,10 +13,9 @@ use super::super::syntax::{
 };
 use super::call as module_call;
 
-/// The EKS cluster name of an environment (subnet discovery tags name it).
-pub fn cluster_name(platform: &Platform) -> String {
-    format!("{}-{}", platform.name, platform.environment.name)
-}
+/// The EKS cluster name of an environment (subnet discovery tags name it; the deploy workflow
+/// connects to it), shared through plinth-spec.
+pub use plinth_spec::names::cluster_name;
 
 fn tags(extra: &[(&str, &str)], name: &str) -> Expression {
     let mut pairs: Vec<(String, Expression)> = vec![("Name".to_owned(), expr(name))];
