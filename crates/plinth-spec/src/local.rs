@@ -21,6 +21,19 @@ pub const NGINX_DIR_FROM_COMPOSE: &str = "../nginx";
 /// The compose service running the edge.
 pub const EDGE_SERVICE: &str = "edge";
 
+/// The compose service holding every bucket.
+pub const OBJECT_STORE: &str = "minio";
+
+/// The one-shot compose job creating the buckets.
+pub const BUCKETS_JOB: &str = "minio-buckets";
+
+/// The compose service running pgAdmin.
+pub const PGADMIN: &str = "pgadmin";
+
+/// Names the local platform gives its own processes, which services and datastores of a local
+/// environment cannot take.
+pub const RESERVED: [&str; 4] = [EDGE_SERVICE, OBJECT_STORE, BUCKETS_JOB, PGADMIN];
+
 /// Where the edge container mounts the rendered nginx directory (`nginx.conf` and its includes).
 pub const EDGE_CONFIG_DIR: &str = "/etc/nginx/plinth";
 

@@ -165,6 +165,9 @@ impl Context<'_> {
         let security = self.security(doc, production);
         let secrets = self.secret_store(doc);
         let services = self.services(doc, &environment, &domains, &datastores);
+        if runtime == Runtime::Local {
+            self.reserved_names(doc);
+        }
         let recovery = doc.recovery.as_ref().map_or(
             model::Recovery {
                 rpo: Duration::from_secs(3600),
@@ -396,6 +399,21 @@ impl Context<'_> {
             admin_allow: security.admin_allow.unwrap_or_default(),
             admin_paths: security.admin_paths.unwrap_or_else(|| vec!["/admin".to_owned()]),
             waf: security.waf.unwrap_or(true),
+        }
+    }
+
+    /// Services and datastores of a local environment may not take the names of the local
+    /// platform's own processes (the edge, the object store, …).
+    fn reserved_names(&mut self, doc: &Document) {
+        let named =
+            doc.services.keys().map(|n| ("services", n)).chain(doc.datastores.keys().map(|n| ("datastores", n)));
+        for (section, name) in named.filter(|(_, name)| crate::local::RESERVED.contains(&name.as_str())) {
+            self.error_at_key(
+                "reserved-name",
+                format!("`{name}` is the name of a process the local platform runs itself"),
+                &format!("/{section}/{}", escape(name)),
+                Some(format!("rename it; local environments reserve {}", crate::local::RESERVED.join(", "))),
+            );
         }
     }
 

@@ -8,10 +8,7 @@ use serde_json::{Value, json};
 use super::env::Env;
 use super::{Healthcheck, healthy};
 
-/// The compose service holding every bucket.
-pub const OBJECT_STORE: &str = "minio";
-/// The one-shot job creating the buckets.
-pub const BUCKETS_JOB: &str = "minio-buckets";
+pub use plinth_spec::local::{BUCKETS_JOB, OBJECT_STORE};
 /// MinIO's S3 port and console port.
 pub const OBJECT_STORE_PORTS: [u16; 2] = [9000, 9001];
 /// MinIO server release (the spec has no version for buckets; pinned, never `latest`).

@@ -14,7 +14,7 @@ mod env;
 mod ports;
 mod services;
 
-use plinth_spec::local;
+use plinth_spec::local::{self, PGADMIN};
 use plinth_spec::model::{Engine, Platform, Stage};
 use serde_json::{Map, Value, json};
 
@@ -26,8 +26,6 @@ use ports::{HostPorts, loopback};
 const NGINX_IMAGE: &str = "nginx:1.27-alpine";
 /// pgAdmin, pinned.
 const PGADMIN_IMAGE: &str = "dpage/pgadmin4:8.14";
-/// The compose service running pgAdmin.
-const PGADMIN: &str = "pgadmin";
 /// The profile of optional tools (`docker-compose --profile tools up`).
 const TOOLS_PROFILE: &str = "tools";
 /// The Node inspector's port.
