@@ -1,6 +1,6 @@
 //! The rendered files: relative paths to contents, kept sorted so output order is stable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -8,6 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Artifacts {
     files: BTreeMap<String, String>,
+    executables: BTreeSet<String>,
 }
 
 impl Artifacts {
@@ -16,6 +17,18 @@ impl Artifacts {
         let path = path.into();
         debug_assert!(!path.starts_with('/') && !path.split('/').any(|s| s == ".."), "artifact path escapes: {path}");
         self.files.insert(path, contents.into());
+    }
+
+    /// Adds a script, to be written executable.
+    pub fn add_executable(&mut self, path: impl Into<String>, contents: impl Into<String>) {
+        let path = path.into();
+        self.executables.insert(path.clone());
+        self.add(path, contents);
+    }
+
+    /// Whether `path` is to be written executable.
+    pub fn is_executable(&self, path: &str) -> bool {
+        self.executables.contains(path)
     }
 
     /// Adds a YAML file holding `documents`, separated by `---`, under a header comment.

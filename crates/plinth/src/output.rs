@@ -7,6 +7,19 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use plinth_render::Artifacts;
 
+/// Gives `path` the mode of a script (rwxr-xr-x) where file modes exist.
+fn make_executable(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+            .with_context(|| format!("cannot make {} executable", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Replaces `dir` with exactly `artifacts`. The files are written to a sibling temporary directory
 /// first and swapped in by renames, so a failure at any point leaves the previous `dir` as it was.
 pub fn write(dir: &Path, artifacts: &Artifacts) -> Result<()> {
@@ -25,6 +38,9 @@ pub fn write(dir: &Path, artifacts: &Artifacts) -> Result<()> {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         fs::write(&target, contents).with_context(|| format!("cannot write {}", target.display()))?;
+        if artifacts.is_executable(path) {
+            make_executable(&target)?;
+        }
     }
     let staged = staging.keep();
     let previous = parent.join(format!(".plinth-previous-{}", std::process::id()));

@@ -98,6 +98,18 @@ fn render_check_detects_drift() {
     assert!(std::fs::read_to_string(&edited).unwrap().contains("replicas: 4"), "--check writes nothing");
 }
 
+#[cfg(unix)]
+#[test]
+fn rendered_scripts_are_executable_and_other_files_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = example("business-app");
+    assert_eq!(plinth(&["render", spec.to_str().unwrap(), "-o", "out"], dir.path()).status.code(), Some(0));
+    let mode = |path: &str| std::fs::metadata(dir.path().join("out").join(path)).unwrap().permissions().mode();
+    assert_eq!(mode("environments/development/compose/setup-secrets.sh") & 0o111, 0o111);
+    assert_eq!(mode("environments/development/compose/docker-compose.yml") & 0o111, 0);
+}
+
 #[test]
 fn render_selects_environments() {
     let dir = tempfile::tempdir().unwrap();

@@ -106,7 +106,7 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
     }
     artifacts.add(format!("{dir}/.env.example"), env.example(&header));
     let certificate_names = if local::has_edge(platform) { local::certificate_names(platform) } else { Vec::new() };
-    artifacts.add(format!("{dir}/setup-secrets.sh"), env::setup_script(&header, &certificate_names));
+    artifacts.add_executable(format!("{dir}/setup-secrets.sh"), env::setup_script(&header, &certificate_names));
     artifacts.add(
         format!("{dir}/.gitignore"),
         format!(".env\n{}/\n", local::CERT_DIR_FROM_COMPOSE.trim_start_matches("./")),
