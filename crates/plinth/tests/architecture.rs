@@ -19,7 +19,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The crates of the compile side, and the rollout decisions: pure functions of their inputs.
-const COMPILE_SIDE: [&str; 4] = ["plinth-spec", "plinth-render", "plinth-rollout", "plinth-cost"];
+const COMPILE_SIDE: [&str; 5] = ["plinth-spec", "plinth-render", "plinth-rollout", "plinth-cost", "plinth-policy"];
 
 #[test]
 fn every_rust_file_starts_with_a_module_doc() {

@@ -1,0 +1,43 @@
+//! What a check reports: a rule's finding at a place in a file, and severities.
+
+use serde::Serialize;
+
+/// How much a finding matters; `--fail-on` compares against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run by default.
+    Info,
+    /// A weakness to fix.
+    Warning,
+    /// A defect that should block a deployment.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name (`warning`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding: a rule broken at a place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// Path of the file as given (`/`-separated).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Rule id (`PL-K8S-001`).
+    pub rule: &'static str,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// What is wrong here, naming the object (`container api in Deployment/web runs as root`).
+    pub message: String,
+}

@@ -1,0 +1,3 @@
+//! Every rule, one file each, grouped by what it looks at.
+
+pub mod kubernetes;
