@@ -9,4 +9,4 @@ pub mod rule;
 pub mod rules;
 
 pub use finding::{Finding, Severity};
-pub use rule::{Hit, RuleDoc, Target};
+pub use rule::{DocumentRule, Hit, RuleDoc, Target};

@@ -56,3 +56,13 @@ impl Hit {
         Hit { pointer: pointer.into(), message: message.into() }
     }
 }
+
+/// A rule over one whole YAML document of a format without objects of its own kind: a docker
+/// compose file or a GitHub Actions workflow.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentRule {
+    /// Identity and documentation.
+    pub doc: RuleDoc,
+    /// Pushes one [`Hit`] per violation found in the document.
+    pub check: fn(&serde_json::Value, &mut Vec<Hit>),
+}
