@@ -8,8 +8,9 @@
 //! `ErrorBudgetBurn`: the SRE workbook's multi-window multi-burn-rate alerts as Sloth encodes them
 //! (research §B.1), one rule per window pair so each can be told apart (label `long`).
 //! Per datastore: `DatabaseConnectionFailed` (seed 002's `pg_up == 0` for 1 minute), `RedisDown`,
-//! `DatastoreExporterAbsent` (nothing reports on the datastore at all), and `BackupTooOld` (last
-//! successful backup older than the RPO) for the datastores plinth backs up itself.
+//! `DatastoreExporterAbsent` (the exporter plinth deploys for it stopped reporting), each only where
+//! [`exporter`] deploys one; `BackupTooOld` (last successful backup older than the RPO) for the
+//! datastores plinth backs up itself.
 //! Platform-wide (no `service` label): `CertificateExpiringSoon` (cert-manager), `VolumeFillingUp`
 //! (in-cluster datastores' volumes), `PrometheusStorageFull` (against `observability.storage`),
 //! and the always-firing `Watchdog`.
@@ -20,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::links::runbook_url;
 use crate::model::{Datastore, Engine, Hosting, Issuer, Platform, Runtime, Service};
-use crate::telemetry::{BACKUP_LAST_SUCCESS, DATASTORE_LABEL, DURATION, POSTGRES_UP, REDIS_UP, REQUESTS};
+use crate::telemetry::{BACKUP_LAST_SUCCESS, DATASTORE_LABEL, DURATION, Exporter, REQUESTS, exporter};
 use crate::units::Duration;
 
 /// How urgent an alert is; Alertmanager routes on it.
@@ -556,12 +557,8 @@ fn datastore_alerts(platform: &Platform, ds: &Datastore) -> Vec<Alert> {
     let name = &ds.name;
     let only = format!(r#"{DATASTORE_LABEL}="{name}""#);
     let mut alerts = Vec::new();
-    let up = match ds.engine {
-        Engine::Postgres => Some((POSTGRES_UP, "postgres_exporter")),
-        Engine::Redis => Some((REDIS_UP, "redis_exporter")),
-        Engine::Bucket => None,
-    };
-    if let Some((metric, exporter)) = up {
+    // Only where plinth deploys an exporter: elsewhere `absent` would fire from day one.
+    if let Some(Exporter { up: metric, name: exporter, .. }) = exporter(platform, ds) {
         let (alert_name, summary) = match ds.engine {
             Engine::Postgres => ("DatabaseConnectionFailed", format!("Cannot connect to PostgreSQL {name}")),
             _ => ("RedisDown", format!("Cannot connect to Redis {name}")),

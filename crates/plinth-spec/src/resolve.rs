@@ -165,9 +165,7 @@ impl Context<'_> {
         let security = self.security(doc, production);
         let secrets = self.secret_store(doc);
         let services = self.services(doc, &environment, &domains, &datastores);
-        if runtime == Runtime::Local {
-            self.reserved_names(doc);
-        }
+        self.reserved_names(doc, runtime == Runtime::Local);
         let recovery = doc.recovery.as_ref().map_or(
             model::Recovery {
                 rpo: Duration::from_secs(3600),
@@ -402,17 +400,23 @@ impl Context<'_> {
         }
     }
 
-    /// Services and datastores of a local environment may not take the names of the local
-    /// platform's own processes (the edge, the object store, …).
-    fn reserved_names(&mut self, doc: &Document) {
+    /// Services and datastores may not take the name of a datastore's exporter, nor, in a local
+    /// environment, the names of the local platform's own processes (the edge, the object store, …).
+    fn reserved_names(&mut self, doc: &Document, local: bool) {
         let named =
             doc.services.keys().map(|n| ("services", n)).chain(doc.datastores.keys().map(|n| ("datastores", n)));
-        for (section, name) in named.filter(|(_, name)| crate::local::RESERVED.contains(&name.as_str())) {
+        let exporters: Vec<String> = doc.datastores.keys().map(|ds| crate::local::exporter_service(ds)).collect();
+        let reserved =
+            |name: &str| (local && crate::local::RESERVED.contains(&name)) || exporters.iter().any(|e| e == name);
+        for (section, name) in named.filter(|(_, name)| reserved(name)) {
             self.error_at_key(
                 "reserved-name",
-                format!("`{name}` is the name of a process the local platform runs itself"),
+                format!("`{name}` is the name of a process plinth runs itself"),
                 &format!("/{section}/{}", escape(name)),
-                Some(format!("rename it; local environments reserve {}", crate::local::RESERVED.join(", "))),
+                Some(format!(
+                    "rename it; plinth reserves `<datastore>-exporter`, and {} in local environments",
+                    crate::local::RESERVED.join(", ")
+                )),
             );
         }
     }

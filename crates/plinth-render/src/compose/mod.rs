@@ -1,8 +1,9 @@
 //! The compose backend for local environments (seed 002's `docker-compose.yml`, seed 004's
 //! development/staging setup): `environments/<env>/compose/` with
 //!
-//! - `docker-compose.yml`: datastores, services (in start order), the nginx edge when something is
-//!   exposed (the only port published on every interface), pgAdmin behind the `tools` profile;
+//! - `docker-compose.yml`: datastores and their exporters (metrics on 127.0.0.1, listed in the
+//!   header), services (in start order), the nginx edge when something is exposed (the only port
+//!   published on every interface), pgAdmin behind the `tools` profile;
 //! - `docker-compose.override.yml` (development stages only, which `docker-compose up` picks up by
 //!   itself): datastore and service ports published on 127.0.0.1, the Node inspector for `node`
 //!   toolchains;
@@ -11,6 +12,7 @@
 
 mod datastores;
 mod env;
+mod exporters;
 mod ports;
 mod services;
 
@@ -77,6 +79,10 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
     for name in datastores::volumes(platform) {
         volumes.insert(name, json!({}));
     }
+    let exporters = exporters::services(platform, &mut env, &mut host_ports);
+    for exporter in &exporters {
+        compose_services.insert(exporter.name.clone(), exporter.service.clone());
+    }
     for svc in platform.start_order() {
         compose_services.insert(svc.name.clone(), services::service(platform, svc, &mut env));
     }
@@ -88,7 +94,11 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
         volumes.insert(datastores::volume(PGADMIN), json!({}));
     }
     let compose = json!({ "services": compose_services, "volumes": volumes });
-    artifacts.add_yaml(format!("{dir}/docker-compose.yml"), &header, &[compose]);
+    let compose_header = match exporters::header_note(&exporters) {
+        Some(note) => format!("{header}\n{note}"),
+        None => header.clone(),
+    };
+    artifacts.add_yaml(format!("{dir}/docker-compose.yml"), &compose_header, &[compose]);
 
     if platform.environment.stage == Stage::Development {
         let overrides = json!({ "services": development(platform, &mut host_ports) });

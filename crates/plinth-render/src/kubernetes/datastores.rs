@@ -4,6 +4,8 @@
 //! `hosting: cluster` runs in the namespace as a single-instance StatefulSet (see [`postgres`] and
 //! [`redis`]) built from the shared pieces here: labels, a headless and a ClusterIP Service, the
 //! credentials ExternalSecret, a hardened pod on a PersistentVolumeClaim, and a PodDisruptionBudget.
+//! Either way the datastore gets its exporter (see [`exporters`]): a sidecar in the pod, or a small
+//! Deployment beside the ExternalName Service.
 //!
 //! Operational limits of the in-cluster StatefulSets, by design:
 //! - one instance, no replication or failover (`replicas` and `multi_az` of the spec apply to
@@ -31,11 +33,11 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use plinth_spec::model::{Datastore, Engine, Hosting, Platform, RemoteRef};
-use plinth_spec::names;
+use plinth_spec::{names, telemetry};
 use serde_json::Value;
 
 use super::workload::secret_env;
-use super::{APP_LABEL, common_labels, meta, network, secrets, value};
+use super::{APP_LABEL, common_labels, exporters, meta, network, secrets, value};
 
 /// The UID and GID of the `postgres` and `redis` users in the official Debian-based images; the
 /// pods run as this user and the volumes are group-owned by it.
@@ -55,7 +57,10 @@ pub fn objects(platform: &Platform) -> Vec<Value> {
     for ds in &platform.datastores {
         match (ds.hosting, ds.engine) {
             (_, Engine::Bucket) => {}
-            (Hosting::Managed, _) => objects.push(external_name(platform, ds)),
+            (Hosting::Managed, _) => {
+                objects.push(external_name(platform, ds));
+                objects.extend(exporters::managed(platform, ds));
+            }
             (Hosting::Cluster, Engine::Postgres) => objects.extend(postgres::objects(platform, ds)),
             (Hosting::Cluster, Engine::Redis) => objects.extend(redis::objects(platform, ds)),
         }
@@ -228,11 +233,13 @@ fn checksum(data: &BTreeMap<String, String>) -> String {
 /// read-only root filesystem (the `config` volume from `<datastore>-config` and a `tmp` emptyDir
 /// are added to `volumes`), the container gets the spec's resources and a hardened security
 /// context, and the data lives on the PersistentVolumeClaim [`DATA_VOLUME`] of `storage`'s
-/// initial size, kept when the StatefulSet is deleted or scaled down.
+/// initial size, kept when the StatefulSet is deleted or scaled down. The `exporter` sidecar (see
+/// [`exporters`]) shares the pod, which carries its scrape annotations and datastore label.
 fn stateful_set(
     platform: &Platform,
     ds: &Datastore,
     mut container: Container,
+    exporter: Container,
     mut volumes: Vec<Volume>,
     config: &BTreeMap<String, String>,
 ) -> Value {
@@ -277,10 +284,15 @@ fn stateful_set(
         }),
         ..PersistentVolumeClaim::default()
     };
+    let mut pod_labels = labels(platform, ds);
+    pod_labels.extend(exporters::pod_labels(ds));
+    let scraped = telemetry::exporter(platform, ds).expect("in-cluster datastores have an exporter");
+    let mut annotations = exporters::scrape_annotations(scraped);
+    annotations.insert("checksum/config".to_owned(), checksum(config));
     let template = PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(labels(platform, ds)),
-            annotations: Some(BTreeMap::from([("checksum/config".to_owned(), checksum(config))])),
+            labels: Some(pod_labels),
+            annotations: Some(annotations),
             ..ObjectMeta::default()
         }),
         spec: Some(PodSpec {
@@ -299,7 +311,7 @@ fn stateful_set(
                 }),
                 ..PodSecurityContext::default()
             }),
-            containers: vec![container],
+            containers: vec![container, exporter],
             volumes: Some(volumes),
             termination_grace_period_seconds: Some(60),
             ..PodSpec::default()

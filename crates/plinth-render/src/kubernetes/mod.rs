@@ -3,6 +3,7 @@
 
 mod analysis;
 mod datastores;
+mod exporters;
 mod ingress;
 mod monitoring;
 mod namespace;
@@ -70,6 +71,7 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
     }
     let mut monitoring = vec![monitoring::prometheus_rule(platform)];
     monitoring.extend(platform.services.iter().map(|svc| monitoring::service_monitor(platform, svc)));
+    monitoring.extend(platform.datastores.iter().filter_map(|ds| monitoring::pod_monitor(platform, ds)));
     files.push(("monitoring.yaml".to_owned(), monitoring));
     let resources: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     let kustomization = kustomization(platform, &resources);

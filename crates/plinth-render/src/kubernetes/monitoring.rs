@@ -1,8 +1,8 @@
 //! Prometheus Operator objects: the environment's rules as one PrometheusRule (the same groups as
-//! the monitoring backend's rule files, from [`plinth_spec::alerting::rule_groups`]) and a
-//! ServiceMonitor per service scraping its metrics port.
+//! the monitoring backend's rule files, from [`plinth_spec::alerting::rule_groups`]), a
+//! ServiceMonitor per service scraping its metrics port, and a PodMonitor per datastore exporter.
 //!
-//! Both carry `release: prometheus`, the label kube-prometheus-stack's Prometheus selects rules and
+//! All carry `release: prometheus`, the label kube-prometheus-stack's Prometheus selects rules and
 //! monitors by (its `ruleSelector`/`serviceMonitorSelector` default to the Helm release's name, and
 //! `prometheus` is the release name its documentation installs). The ServiceMonitor relabels like
 //! `prometheus.yml` does, so both produce the metrics contract of [`plinth_spec::telemetry`].
@@ -10,11 +10,13 @@
 use std::collections::BTreeMap;
 
 use plinth_spec::alerting::rule_groups;
-use plinth_spec::model::{Platform, Service};
-use plinth_spec::telemetry::{REVISION_LABEL, SERVICE_LABEL};
+use plinth_spec::model::{Datastore, Platform, Service};
+use plinth_spec::telemetry::{
+    self, DATASTORE_LABEL, DATASTORE_POD_LABEL, EXPORTER_PATH, REVISION_LABEL, SERVICE_LABEL, pod_label_meta,
+};
 use serde_json::{Value, json};
 
-use super::{APP_LABEL, common_labels, meta, selector, service_labels, value};
+use super::{APP_LABEL, common_labels, exporters, meta, selector, service_labels, value};
 
 /// The label and value kube-prometheus-stack's Prometheus selects PrometheusRules and
 /// ServiceMonitors by.
@@ -65,4 +67,32 @@ pub fn service_monitor(platform: &Platform, svc: &Service) -> Value {
             }],
         },
     })
+}
+
+/// The PodMonitor of a datastore's exporter (sidecar or Deployment, either way the pod labelled
+/// [`DATASTORE_POD_LABEL`]), relabelled to [`DATASTORE_LABEL`] like the pod-annotation scrape;
+/// `None` when the datastore has no exporter.
+pub fn pod_monitor(platform: &Platform, ds: &Datastore) -> Option<Value> {
+    telemetry::exporter(platform, ds)?;
+    let mut labels = with_selector(common_labels(platform));
+    labels.extend(exporters::pod_labels(ds));
+    Some(json!({
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PodMonitor",
+        "metadata": value(&meta(platform, &exporters::name(ds), labels)),
+        "spec": {
+            "selector": { "matchLabels": exporters::pod_labels(ds) },
+            "namespaceSelector": { "matchNames": [platform.kubernetes.namespace] },
+            "podMetricsEndpoints": [{
+                "port": exporters::PORT_NAME,
+                "path": EXPORTER_PATH,
+                "interval": platform.observability.scrape_interval.to_string(),
+                "relabelings": [{
+                    "sourceLabels": [pod_label_meta(DATASTORE_POD_LABEL)],
+                    "action": "replace",
+                    "targetLabel": DATASTORE_LABEL,
+                }],
+            }],
+        },
+    }))
 }

@@ -1,6 +1,7 @@
 //! NetworkPolicies: a namespace-wide default deny with DNS egress, then one policy per service that
-//! allows exactly its declared paths (`calls`, `uses`, `expose`, metrics scraping), and one per
-//! in-cluster datastore that admits only the services that use it.
+//! allows exactly its declared paths (`calls`, `uses`, `expose`, metrics scraping), one per
+//! in-cluster datastore that admits only the services that use it (and Prometheus to its exporter),
+//! and one per managed datastore's exporter.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use plinth_spec::model::{Datastore, Engine, Hosting, IngressClass, NetworkPolicyMode, Platform, Service, Strategy};
+use plinth_spec::telemetry;
 use serde_json::Value;
 
 use super::analysis::SMOKE_COMPONENT;
@@ -196,7 +198,8 @@ pub fn for_service(platform: &Platform, svc: &Service) -> Vec<Value> {
 }
 
 /// The allows of an in-cluster datastore (strict mode only): its port from the pods of the services
-/// that use it, nothing else in; nothing out beyond the namespace-wide DNS.
+/// that use it and its exporter's port from Prometheus, nothing else in; nothing out beyond the
+/// namespace-wide DNS (the exporter sidecar reaches the datastore inside the pod).
 pub fn for_datastore(platform: &Platform, ds: &Datastore) -> Vec<Value> {
     let (NetworkPolicyMode::Strict, Hosting::Cluster, Some(number)) =
         (platform.security.network_policy, ds.hosting, ds.port())
@@ -209,13 +212,42 @@ pub fn for_datastore(platform: &Platform, ds: &Datastore) -> Vec<Value> {
         .filter(|svc| svc.uses.iter().any(|u| u.datastore == ds.name))
         .map(|svc| pods(selector(svc)))
         .collect();
-    let ingress = if clients.is_empty() {
-        Vec::new()
-    } else {
-        vec![NetworkPolicyIngressRule { from: Some(clients), ports: Some(vec![port(number, "TCP")]) }]
-    };
+    let mut ingress = Vec::new();
+    if !clients.is_empty() {
+        ingress.push(NetworkPolicyIngressRule { from: Some(clients), ports: Some(vec![port(number, "TCP")]) });
+    }
+    ingress.extend(scraping(platform, ds));
     let name = format!("allow-{}", ds.name);
     let mut allow = policy(platform, &name, datastores::selector(ds), ingress, Vec::new(), &["Ingress", "Egress"]);
     allow.metadata.labels = Some(datastores::labels(platform, ds));
     vec![value(&allow)]
+}
+
+/// Prometheus (namespace `monitoring`) to the port of the datastore's exporter, if it has one.
+fn scraping(platform: &Platform, ds: &Datastore) -> Option<NetworkPolicyIngressRule> {
+    let exporter = telemetry::exporter(platform, ds)?;
+    Some(NetworkPolicyIngressRule {
+        from: Some(vec![namespace(MONITORING_NAMESPACE)]),
+        ports: Some(vec![port(exporter.port, "TCP")]),
+    })
+}
+
+/// The allows of a managed datastore's exporter, whose pods `pod_selector` selects (strict mode
+/// only): scraping in from Prometheus; out, the datastore's port in the VPC.
+pub fn for_exporter(
+    platform: &Platform,
+    ds: &Datastore,
+    pod_selector: BTreeMap<String, String>,
+    labels: BTreeMap<String, String>,
+) -> Option<NetworkPolicy> {
+    let (NetworkPolicyMode::Strict, Some(number)) = (platform.security.network_policy, ds.port()) else {
+        return None;
+    };
+    let egress =
+        NetworkPolicyEgressRule { to: Some(vec![cidr(&platform.cloud.cidr)]), ports: Some(vec![port(number, "TCP")]) };
+    let name = format!("allow-{}-exporter", ds.name);
+    let ingress = scraping(platform, ds).into_iter().collect();
+    let mut allow = policy(platform, &name, pod_selector, ingress, vec![egress], &["Ingress", "Egress"]);
+    allow.metadata.labels = Some(labels);
+    Some(allow)
 }

@@ -3,11 +3,14 @@
 //! what a configuration file cannot: retention and storage size.
 //!
 //! Relabelling produces the metrics contract of [`plinth_spec::telemetry`]: `service` from the pod
-//! label `app` and `rollouts_pod_template_hash` from the pod label Argo Rollouts stamps. Local
+//! label `app`, `rollouts_pod_template_hash` from the pod label Argo Rollouts stamps, and
+//! `datastore` on the exporters' series from their pod label `plinth.dev/datastore`. Local
 //! environments scrape what the local runtime lists in [`LOCAL_TARGETS`], labels included.
 
 use plinth_spec::model::{Platform, Runtime};
-use plinth_spec::telemetry::{LOCAL_TARGETS, REVISION_LABEL, SERVICE_LABEL};
+use plinth_spec::telemetry::{
+    DATASTORE_LABEL, DATASTORE_POD_LABEL, LOCAL_TARGETS, REVISION_LABEL, SERVICE_LABEL, pod_label_meta,
+};
 use serde_json::{Value, json};
 
 use super::RULES_DIR;
@@ -112,6 +115,7 @@ fn kubernetes_pods() -> Value {
             },
             copy("__meta_kubernetes_pod_label_app", SERVICE_LABEL),
             copy("__meta_kubernetes_pod_label_rollouts_pod_template_hash", REVISION_LABEL),
+            copy(&pod_label_meta(DATASTORE_POD_LABEL), DATASTORE_LABEL),
             copy("__meta_kubernetes_namespace", "namespace"),
             copy("__meta_kubernetes_pod_name", "pod"),
         ],

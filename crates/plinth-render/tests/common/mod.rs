@@ -60,7 +60,8 @@ pub fn render_all_to(dir: &Path) -> Vec<(String, Artifacts)> {
 }
 
 /// Finds an external tool: in the project's tool directories (`.tools/venv/bin`, and
-/// `.tools/checkov/bin` for Checkov's own environment), on PATH, or in `/usr/sbin` and `/sbin`.
+/// `.tools/checkov/bin` for Checkov's own environment), on PATH, in `/usr/sbin` and `/sbin`, or
+/// among PostgreSQL's server programs.
 /// Missing under CI is a failure; elsewhere the caller skips, loudly.
 pub fn tool(name: &str) -> Option<PathBuf> {
     for dir in [".tools/venv/bin", ".tools/checkov/bin"] {
@@ -73,9 +74,14 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     if on_path.status.success() {
         return Some(PathBuf::from(String::from_utf8_lossy(&on_path.stdout).trim()));
     }
-    // Debian installs daemons such as nginx into sbin, which is not on a normal user's PATH.
-    for dir in ["/usr/sbin", "/sbin"] {
-        let system = Path::new(dir).join(name);
+    // Debian installs daemons such as nginx into sbin, which is not on a normal user's PATH, and
+    // PostgreSQL's server programs under /usr/lib/postgresql/<major>/bin (newest first).
+    let mut postgres_dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| dirs.filter_map(|d| Some(d.ok()?.path().join("bin"))).collect())
+        .unwrap_or_default();
+    postgres_dirs.sort_by(|a, b| b.cmp(a));
+    for dir in [PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")].into_iter().chain(postgres_dirs) {
+        let system = dir.join(name);
         if system.exists() {
             return Some(system);
         }

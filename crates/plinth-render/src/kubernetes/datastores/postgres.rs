@@ -15,6 +15,8 @@
 //!   may hold `lost+found`), the same for every major version: after a `version` bump PostgreSQL
 //!   refuses to start on the older data directory until it is upgraded (`pg_upgrade` or a dump and
 //!   restore); it never initialises an empty one beside it.
+//! - postgres_exporter runs beside the server and connects over the socket volume as `postgres`,
+//!   which the `peer` line of `pg_hba.conf` admits for the pod's UID.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,8 +26,9 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use plinth_spec::model::{Datastore, Platform, RemoteRef, Service};
 use serde_json::Value;
 
+use super::super::exporters;
 use super::{
-    DATA_VOLUME, config_map, config_name, config_volume, container_port, credential_env, credentials,
+    DATA_VOLUME, DATASTORE_UID, config_map, config_name, config_volume, container_port, credential_env, credentials,
     disruption_budget, empty_dir, exec_probe, memory_limit_mib, services, stateful_set,
 };
 
@@ -35,6 +38,10 @@ const PORT_NAME: &str = "postgres";
 const CONFIG_DIR: &str = "/etc/postgresql";
 /// Where the volume is mounted.
 const DATA_DIR: &str = "/var/lib/postgresql/data";
+/// The volume holding the server's Unix socket, shared with the exporter sidecar.
+const SOCKET_VOLUME: &str = "run";
+/// Where the socket volume is mounted.
+const SOCKET_DIR: &str = "/var/run/postgresql";
 /// The init script's file name in `/docker-entrypoint-initdb.d`.
 const INIT_SCRIPT: &str = "10-databases-and-roles.sh";
 /// Memory budgeted per connection (`work_mem` plus the backend's own overhead).
@@ -65,7 +72,8 @@ pub fn objects(platform: &Platform, ds: &Datastore) -> Vec<Value> {
         config_map(platform, ds, &init_name(ds), init),
     ];
     objects.extend(services(platform, ds, PORT_NAME));
-    objects.push(stateful_set(platform, ds, container(ds), volumes(ds), &config));
+    let sidecar = exporters::postgres_sidecar(&mount(SOCKET_VOLUME, SOCKET_DIR), DATASTORE_UID);
+    objects.push(stateful_set(platform, ds, container(ds), sidecar, volumes(ds), &config));
     objects.push(disruption_budget(platform, ds));
     objects
 }
@@ -98,7 +106,7 @@ fn postgresql_conf(ds: &Datastore) -> String {
     let settings: [(&str, String, &str); 20] = [
         ("listen_addresses", "'*'".to_owned(), "NetworkPolicy and pg_hba.conf decide who connects"),
         ("port", "5432".to_owned(), ""),
-        ("unix_socket_directories", "'/var/run/postgresql'".to_owned(), "an emptyDir: the root is read-only"),
+        ("unix_socket_directories", format!("'{SOCKET_DIR}'"), "an emptyDir: the root is read-only"),
         ("max_connections", max_connections(ds).to_string(), "10 MiB each from the memory beside shared_buffers"),
         ("shared_buffers", format!("{shared}MB"), "25 % of the memory limit"),
         ("effective_cache_size", format!("{}MB", limit * 3 / 4), "75 % of the memory limit"),
@@ -275,7 +283,7 @@ fn container(ds: &Datastore) -> Container {
             mount("config", CONFIG_DIR),
             mount("init", "/docker-entrypoint-initdb.d"),
             mount(DATA_VOLUME, DATA_DIR),
-            mount("run", "/var/run/postgresql"),
+            mount(SOCKET_VOLUME, SOCKET_DIR),
             mount("shm", "/dev/shm"),
             mount("tmp", "/tmp"),
         ]),
@@ -287,7 +295,7 @@ fn volumes(ds: &Datastore) -> Vec<Volume> {
     vec![
         // Executable, so the entrypoint runs it in its own shell instead of sourcing it.
         config_volume("init", init_name(ds), 0o555),
-        empty_dir("run", Quantity("16Mi".to_owned()), false),
+        empty_dir(SOCKET_VOLUME, Quantity("16Mi".to_owned()), false),
         // Parallel queries allocate dynamic shared memory here; the runtime's default is 64Mi.
         empty_dir("shm", Quantity(format!("{}Mi", shared_buffers_mib(ds))), true),
     ]

@@ -4,7 +4,8 @@
 //! spec's eviction policy, and persistence on the volume at `/data` as `persistence` says. The
 //! password (`auth`, on by default) comes from `<ds>-credentials` and is handed to `redis-server`
 //! as `--requirepass "$(REDIS_PASSWORD)"`, which the kubelet expands from the container's env, so
-//! it is never written into the pod spec or the ConfigMap.
+//! it is never written into the pod spec or the ConfigMap. redis_exporter runs beside it, on
+//! 127.0.0.1 with the same password.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,9 +14,10 @@ use k8s_openapi::api::core::v1::{Container, EnvVar, VolumeMount};
 use plinth_spec::model::{Datastore, Persistence, Platform};
 use serde_json::Value;
 
+use super::super::exporters;
 use super::{
-    DATA_VOLUME, config_map, config_name, container_port, credential_env, credentials, disruption_budget, exec_probe,
-    memory_limit_mib, services, stateful_set,
+    DATA_VOLUME, DATASTORE_UID, config_map, config_name, container_port, credential_env, credentials,
+    disruption_budget, exec_probe, memory_limit_mib, services, stateful_set,
 };
 
 /// The container port's name.
@@ -36,7 +38,9 @@ pub fn objects(platform: &Platform, ds: &Datastore) -> Vec<Value> {
     }
     objects.push(config_map(platform, ds, &config_name(ds), config.clone()));
     objects.extend(services(platform, ds, PORT_NAME));
-    objects.push(stateful_set(platform, ds, container(ds), Vec::new(), &config));
+    let password = ds.auth.then(|| credential_env(ds, "REDIS_PASSWORD", "REDIS_PASSWORD"));
+    let sidecar = exporters::redis_sidecar(password, DATASTORE_UID);
+    objects.push(stateful_set(platform, ds, container(ds), sidecar, Vec::new(), &config));
     objects.push(disruption_budget(platform, ds));
     objects
 }
