@@ -1,9 +1,10 @@
 //! What a check reports: a rule's finding at a place in a file, and severities.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// How much a finding matters; `--fail-on` compares against it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never fails a run by default.
@@ -40,4 +41,20 @@ pub struct Finding {
     pub severity: Severity,
     /// What is wrong here, naming the object (`container api in Deployment/web runs as root`).
     pub message: String,
+    /// The object the finding is about, when the file holds several (`Deployment/shop/web` for
+    /// Kubernetes, the environment for the spec); empty otherwise.
+    pub object: String,
+}
+
+impl Finding {
+    /// A stable identity that survives edits elsewhere in the file: a hash of the rule, path,
+    /// object and message, without line numbers (baselines and SARIF `partialFingerprints`).
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [self.rule, &self.path, &self.object, &self.message] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.finalize().iter().take(16).map(|byte| format!("{byte:02x}")).collect()
+    }
 }

@@ -15,6 +15,23 @@ pub enum Target {
     Dockerfile,
     /// The resolved `plinth.yaml`.
     Spec,
+    /// Suppressions themselves (comments, annotations, the config file), in any format.
+    Suppressions,
+}
+
+impl Target {
+    /// The name shown by `--list-rules` (`kubernetes`, `github-actions`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Kubernetes => "kubernetes",
+            Target::Terraform => "terraform",
+            Target::Compose => "compose",
+            Target::GithubActions => "github-actions",
+            Target::Dockerfile => "dockerfile",
+            Target::Spec => "spec",
+            Target::Suppressions => "suppressions",
+        }
+    }
 }
 
 /// A rule's identity and documentation (`plinth check --list-rules`, `--explain`).

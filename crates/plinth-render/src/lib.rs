@@ -13,6 +13,7 @@ pub mod monitoring;
 pub mod nginx;
 mod readme;
 pub mod runbooks;
+mod suppression;
 pub mod terraform;
 
 pub use artifacts::Artifacts;

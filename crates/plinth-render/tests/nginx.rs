@@ -1,10 +1,11 @@
 //! The nginx edge against the real nginx. Every rendered configuration passes `nginx -t` with only
 //! its address includes swapped (certificate paths to a self-signed certificate made with openssl,
 //! upstream hosts to 127.0.0.1); and company-directory's development edge, run with ephemeral
-//! loopback ports in front of small HTTP responders, redirects to HTTPS, completes a TLS handshake
-//! with the certificate, sends the security headers, compresses, passes the tenant and request id,
-//! guards admin paths, proxies health checks, falls back to `index.html` for client-side routes,
-//! and answers 429 once the spec's rate is exceeded. Requests go through curl (`--resolve`).
+//! loopback ports in front of small HTTP responders, redirects to HTTPS (all but the compose
+//! healthcheck's `/healthz`), completes a TLS handshake with the certificate, sends the security
+//! headers, compresses, passes the tenant and request id, guards admin paths, proxies health
+//! checks, falls back to `index.html` for client-side routes, and answers 429 once the spec's rate
+//! is exceeded. Requests go through curl (`--resolve`).
 
 mod common;
 
@@ -264,6 +265,9 @@ fn the_edge_serves_company_directory() {
     let redirect = get(&edge, false, "/people?x=1", &[]);
     assert_eq!(redirect.status, 301);
     assert_eq!(redirect.headers["location"], format!("https://{HOST}/people?x=1"));
+    let healthz = get(&edge, false, "/healthz", &[]);
+    assert_eq!(healthz.status, 200, "the compose healthcheck's path is answered on HTTP, not redirected");
+    assert_eq!(get(&edge, false, "/healthz/more", &[]).status, 301, "only the exact path");
 
     let echo = get(&edge, true, "/api/echo", &["X-Tenant: evil", "X-Request-Id: req-123"]);
     assert_eq!(echo.status, 200, "{}", echo.body);

@@ -6,14 +6,28 @@ mod common;
 
 use serde_json::{Value, json};
 
-fn rollout(example: &str, env: &str, service: &str) -> Value {
+/// The object of `kind` in the service's file.
+fn object(example: &str, env: &str, service: &str, kind: &str) -> Value {
     let (_, platforms) = common::examples().into_iter().find(|(name, _)| name == example).unwrap();
     let artifacts = plinth_render::render(&platforms);
     let text = artifacts.get(&format!("environments/{env}/kubernetes/{service}.yaml")).unwrap();
     text.split("\n---\n")
         .map(|doc| serde_yaml_ng::from_str::<Value>(doc).unwrap())
-        .find(|doc| doc["kind"] == "Rollout")
-        .unwrap_or_else(|| panic!("{example}/{env}: no Rollout {service}"))
+        .find(|doc| doc["kind"] == kind)
+        .unwrap_or_else(|| panic!("{example}/{env}: no {kind} {service}"))
+}
+
+fn rollout(example: &str, env: &str, service: &str) -> Value {
+    object(example, env, service, "Rollout")
+}
+
+/// The seed's replica count, held by the autoscaler's floor: the Rollout leaves the count to it,
+/// or every apply would reset the autoscaler's decision.
+fn assert_autoscaled_from(rollout: &Value, example: &str, env: &str, service: &str, replicas: i64) {
+    assert!(rollout["spec"].get("replicas").is_none(), "{service}: the autoscaler owns the count");
+    let autoscaler = object(example, env, service, "HorizontalPodAutoscaler");
+    assert_eq!(autoscaler["spec"]["scaleTargetRef"]["kind"], "Rollout");
+    assert_eq!(autoscaler["spec"]["minReplicas"], replicas);
 }
 
 fn arg<'a>(analysis: &'a Value, name: &str) -> &'a Value {
@@ -23,7 +37,7 @@ fn arg<'a>(analysis: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn seed_000_frontend_is_blue_green_with_manual_promotion_and_success_rate() {
     let rollout = rollout("kkp-website", "production", "kkp-frontend");
-    assert_eq!(rollout["spec"]["replicas"], 3);
+    assert_autoscaled_from(&rollout, "kkp-website", "production", "kkp-frontend", 3);
     let bg = &rollout["spec"]["strategy"]["blueGreen"];
     assert_eq!(bg["previewService"], "kkp-frontend-preview");
     assert_eq!(bg["autoPromotionEnabled"], false);
@@ -37,7 +51,7 @@ fn seed_000_frontend_is_blue_green_with_manual_promotion_and_success_rate() {
 #[test]
 fn seed_000_api_is_a_canary_of_four_steps_with_background_success_rate() {
     let rollout = rollout("kkp-website", "production", "kkp-api");
-    assert_eq!(rollout["spec"]["replicas"], 5);
+    assert_autoscaled_from(&rollout, "kkp-website", "production", "kkp-api", 5);
     let canary = &rollout["spec"]["strategy"]["canary"];
     let mut expected = Vec::new();
     for weight in [20, 40, 60, 80] {

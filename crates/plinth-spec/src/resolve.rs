@@ -1369,6 +1369,18 @@ impl Context<'_> {
         }
         for ds in &platform.datastores {
             let pointer = format!("/datastores/{}", escape(&ds.name));
+            if production && ds.hosting == Hosting::Cluster && ds.engine != Engine::Bucket {
+                self.warn(
+                    "single-instance-datastore",
+                    format!(
+                        "datastore `{}` runs in the cluster as a single instance in production: no failover",
+                        ds.name
+                    ),
+                    &format!("{pointer}/hosting"),
+                    "a node failure stops it until the pod is rescheduled and its volume reattached; \
+                     `hosting: managed` gives a standby in another zone",
+                );
+            }
             if ds.engine == Engine::Postgres && platform.environment.stage != Stage::Development {
                 match &ds.backup {
                     Some(backup) if !ds.pitr && backup.every > platform.recovery.rpo => self.warn(

@@ -61,34 +61,94 @@ pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// The deepest nesting of mappings and sequences accepted; deeper documents are rejected with a
+/// diagnostic instead of exhausting memory or the stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// One document of a YAML stream and the spans of its nodes (byte offsets into the whole text).
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The document as JSON.
+    pub value: Value,
+    /// Where each of its nodes is.
+    pub spans: SpanMap,
+}
+
 /// Parses one YAML document. Syntax errors, duplicate keys and unsupported constructs are returned
 /// as diagnostics; the value is `None` only when the text is not YAML at all.
 pub fn parse(source: &str) -> (Option<Value>, SpanMap, Vec<Diagnostic>) {
+    let mut parsed = build(source, false);
+    let last = parsed.documents.pop();
+    if parsed.failed {
+        return (None, last.map_or(parsed.partial, |d| d.spans), parsed.diagnostics);
+    }
+    match last {
+        Some(document) => (Some(document.value), document.spans, parsed.diagnostics),
+        None => {
+            if parsed.diagnostics.is_empty() {
+                parsed.diagnostics.push(
+                    Diagnostic::error("empty-document", "the file is empty", Span::default())
+                        .with_hint("start with `plinth: 1` and a `name:`; `plinth init` writes a starting spec"),
+                );
+            }
+            (None, parsed.partial, parsed.diagnostics)
+        }
+    }
+}
+
+/// Parses every document of a YAML stream (`---`-separated, as Kubernetes manifests are). Empty
+/// documents are `null`. Any diagnostic means the stream is broken; the documents before the
+/// error are still returned.
+pub fn parse_documents(source: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+    let parsed = build(source, true);
+    (parsed.documents, parsed.diagnostics)
+}
+
+/// What [`build`] produced.
+struct Parsed {
+    documents: Vec<Document>,
+    /// The spans of the document that was being built when parsing stopped.
+    partial: SpanMap,
+    /// Whether parsing stopped early (a syntax error, or nesting beyond [`MAX_DEPTH`]).
+    failed: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the event parser over `source`, one event at a time (saphyr's own `load` recurses once per
+/// nesting level), building every document (`multi`) or the first and an error for any other.
+fn build(source: &str, multi: bool) -> Parsed {
     let offsets = CharOffsets::new(source);
     let mut builder = Builder {
         offsets: &offsets,
         stack: Vec::new(),
-        root: None,
         spans: SpanMap::default(),
+        done: Vec::new(),
         diagnostics: Vec::new(),
         anchors: HashMap::new(),
         documents: 0,
+        multi,
+        too_deep: false,
     };
-    let mut parser = Parser::new_from_str(source);
-    if let Err(err) = parser.load(&mut builder, true) {
-        let at = offsets.byte(err.marker().index());
-        let mut diagnostics = builder.diagnostics;
-        diagnostics.push(syntax_error(source, err.info(), at, &builder.stack));
-        return (None, builder.spans, diagnostics);
+    let mut failed = false;
+    for event in Parser::new_from_str(source) {
+        match event {
+            Ok((event, span)) => builder.on_event(event, span),
+            Err(err) => {
+                let at = offsets.byte(err.marker().index());
+                builder.diagnostics.push(syntax_error(source, err.info(), at, &builder.stack));
+                failed = true;
+            }
+        }
+        if failed || builder.too_deep {
+            break;
+        }
     }
-    let root = builder.root.take();
-    if root.is_none() {
-        builder.diagnostics.push(
-            Diagnostic::error("empty-document", "the file is empty", Span::default())
-                .with_hint("start with `plinth: 1` and a `name:`; `plinth init` writes a starting spec"),
-        );
+    Parsed {
+        documents: builder.done,
+        partial: builder.spans,
+        failed: failed || builder.too_deep,
+        diagnostics: builder.diagnostics,
     }
-    (root, builder.spans, builder.diagnostics)
 }
 
 /// The diagnostic for a syntax error the parser reported at byte `at`, in plain words for the
@@ -214,14 +274,37 @@ impl Frame {
 struct Builder<'a> {
     offsets: &'a CharOffsets,
     stack: Vec<Frame>,
-    root: Option<Value>,
+    /// The spans of the document being built.
     spans: SpanMap,
+    /// The documents built so far.
+    done: Vec<Document>,
     diagnostics: Vec<Diagnostic>,
     anchors: HashMap<usize, Value>,
     documents: usize,
+    /// Whether every document is kept, or only the first.
+    multi: bool,
+    /// Set when a node nests deeper than [`MAX_DEPTH`]; building stops.
+    too_deep: bool,
 }
 
 impl Builder<'_> {
+    /// Records a mapping or sequence opening at `span`; false (and an error) beyond [`MAX_DEPTH`].
+    fn enter(&mut self, span: Span) -> bool {
+        if self.stack.len() < MAX_DEPTH {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                "yaml-depth",
+                format!("the document nests mappings and sequences deeper than {MAX_DEPTH} levels"),
+                Span::new(span.start, span.start),
+            )
+            .with_hint("no configuration needs this; the file is probably generated wrongly or malicious"),
+        );
+        self.too_deep = true;
+        false
+    }
+
     /// The pointer of the node about to be produced, or `None` when it is a mapping key.
     fn next_pointer(&self) -> Option<String> {
         match self.stack.last() {
@@ -240,7 +323,7 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => {
-                if self.documents > 1 {
+                if self.documents > 1 && !self.multi {
                     self.diagnostics.push(
                         Diagnostic::error(
                             "multiple-documents",
@@ -251,7 +334,7 @@ impl Builder<'_> {
                     );
                 } else {
                     self.spans.values.insert(String::new(), span);
-                    self.root = Some(value);
+                    self.done.push(Document { value, spans: std::mem::take(&mut self.spans) });
                 }
             }
             Some(Frame::Sequence { pointer, items, .. }) => {
@@ -315,6 +398,7 @@ impl<'input> SpannedEventReceiver<'input> for Builder<'_> {
                 let value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
                 self.push_value(value, span, 0);
             }
+            Event::SequenceStart(..) | Event::MappingStart(..) if !self.enter(span) => {}
             Event::SequenceStart(anchor, _) => {
                 let pointer = self.next_pointer().unwrap_or_default();
                 self.stack.push(Frame::Sequence { pointer, items: Vec::new(), start: span, anchor });
@@ -395,7 +479,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_reported() {
         let (_, _, diagnostics) = parse("a: 1\na: 2\n");
-        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         assert_eq!(diagnostics[0].message, "duplicate key `a`");
     }
 
@@ -403,5 +487,38 @@ mod tests {
     fn core_schema_scalars() {
         let (value, _, _) = parse("[1, -2, 1.5, true, ~, '3', 10m, yes, 0x1f]");
         assert_eq!(value.unwrap(), serde_json::json!([1, -2, 1.5, true, null, "3", "10m", "yes", 31]));
+    }
+
+    #[test]
+    fn every_document_of_a_stream_with_its_spans() {
+        let source = "a: 1\n---\n# comment\n---\nkind: Service\nspec: {x: [1]}\n";
+        let (documents, diagnostics) = parse_documents(source);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let values: Vec<_> = documents.iter().map(|d| d.value.clone()).collect();
+        assert_eq!(
+            values,
+            [serde_json::json!({"a": 1}), Value::Null, serde_json::json!({"kind": "Service", "spec": {"x": [1]}})]
+        );
+        let span = documents[2].spans.value("/spec/x/0");
+        assert_eq!(span.line_col(source), (6, 12));
+        let (_, _, diagnostics) = parse(source);
+        assert_eq!(diagnostics[0].code, "multiple-documents");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        // saphyr's scanner allows 255 levels of `[`/`{`; MAX_DEPTH bounds block nesting too.
+        for source in ["[".repeat(10_000), nested(10_000)] {
+            let (documents, diagnostics) = parse_documents(&source);
+            assert!(documents.is_empty());
+            assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        }
+        let (documents, diagnostics) = parse_documents(&nested(200));
+        assert_eq!((documents.len(), diagnostics.len()), (1, 0));
+        let block: String = (0..1_000).map(|depth| format!("{}k:\n", " ".repeat(depth))).collect();
+        let (value, _, diagnostics) = parse(&block);
+        assert!(value.is_none());
+        assert_eq!(diagnostics[0].code, "yaml-depth");
     }
 }

@@ -50,6 +50,13 @@ pub enum Command {
         after_help = "Prices come from the built-in prices/aws.yaml; --prices layers a file of the same shape over it (same id: replaced; new ids and usage keys: added or replaced).\nMissing prices are reported and left out of the totals, never guessed.\nExit codes: 0 within every budget, 1 an environment's total (top of its range) exceeds its `budget`, 2 spec or price-file errors.\n\nExamples:\n  plinth cost examples/ctoprojects/plinth.yaml\n  plinth cost --env prod --output json | jq '.environments[0].total_usd'\n  plinth cost --output markdown --prices my-prices.yaml > COST.md"
     )]
     Cost(CostArgs),
+    /// Check the spec and any Kubernetes, compose or GitHub Actions files against production
+    /// rules, with findings at the line and column (Terraform and Dockerfiles are recognised;
+    /// their rules are not available yet).
+    #[command(
+        after_help = "Without a path, checks plinth.yaml (spec rules) and a fresh in-memory render of it, each file under its render path. Directories are walked (.git, target, node_modules and .tools skipped); formats are detected by content. The Kubernetes files of one directory (a kustomization, a rendered environment) are checked together: rules about several objects (a PodDisruptionBudget or NetworkPolicy for a workload, a Service's pods, kustomization.yaml's images:) see all of them.\n\nSuppressions, always with a reason (an expired or reasonless one is a finding):\n  # plinth:ignore PL-K8S-001 reason=\"needs root until #42\" until=2026-06-30   (on the line or the line above)\n  Kubernetes metadata.annotations: plinth.dev/ignore: \"PL-K8S-001,PL-K8S-004\", plinth.dev/ignore-reason: \"…\", plinth.dev/ignore-until: \"2026-06-30\"   (that object)\n  compose services.<name>.labels (a mapping or KEY=VALUE list): the same three keys, plinth.dev/ignore: \"PL-COMPOSE-007\"   (that service, in that file)\n  .plinth-check.yaml: ignore: [{ rule, paths: [glob], reason, until }], disable: [rules], fail_on\n\nJSON output (stable; fields are only added): { files, skipped, findings: [{ path, line, column, rule, severity, message, object }], suppressed: [{ finding, reason }], baselined, errors: [{ path, line, column, message }], notices: [{ path, message }] }.\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage errors or inputs that could not be checked.\n\nExamples:\n  plinth check\n  plinth check k8s/ docker-compose.yml .github/workflows --fail-on error\n  plinth check deploy/ --output sarif > plinth.sarif\n  plinth check deploy/ --write-baseline .plinth-baseline.json\n  plinth check deploy/ --baseline .plinth-baseline.json   # only new findings\n  plinth check --list-rules\n  plinth check --explain PL-SPEC-003"
+    )]
+    Check(CheckArgs),
 }
 
 /// Options shared by commands that read a spec.
@@ -164,4 +171,54 @@ pub enum CostFormat {
     Json,
     /// Markdown tables (as in REPORT.md).
     Markdown,
+}
+
+/// `plinth check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: plinth.yaml and a fresh render of it).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub output: CheckFormat,
+    /// The lowest severity that fails the run with exit code 1 (default: the config's `fail_on`, else warning).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Report only findings not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings to this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// The config file (default: .plinth-check.yaml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// List every rule: id, severity, target, name, summary.
+    #[arg(long, conflicts_with_all = ["paths", "explain"])]
+    pub list_rules: bool,
+    /// Print a rule's documentation.
+    #[arg(long, value_name = "RULE", conflicts_with = "paths")]
+    pub explain: Option<String>,
+}
+
+/// Output formats of `plinth check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// rustc-style findings with the source line, and a summary; colours on a terminal.
+    Human,
+    /// The report as JSON (see the format above).
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+}
+
+/// Severities for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any finding fails.
+    Info,
+    /// Warnings and errors fail.
+    Warning,
+    /// Only errors fail.
+    Error,
 }

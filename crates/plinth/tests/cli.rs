@@ -88,14 +88,16 @@ fn render_check_detects_drift() {
 
     let edited = dir.path().join("out/environments/production/kubernetes/api-gateway.yaml");
     let original = std::fs::read_to_string(&edited).unwrap();
-    std::fs::write(&edited, original.replace("replicas: 3", "replicas: 4")).unwrap();
+    let drifted = original.replace("minReplicas: 3", "minReplicas: 4");
+    assert_ne!(drifted, original, "the edit must change the file");
+    std::fs::write(&edited, drifted).unwrap();
     std::fs::write(dir.path().join("out/stray.yaml"), "x: 1\n").unwrap();
     let output = plinth(&["render", spec, "-o", "out", "--check"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("changed: out/environments/production/kubernetes/api-gateway.yaml"), "{stderr}");
     assert!(stderr.contains("not rendered: out/stray.yaml"), "{stderr}");
-    assert!(std::fs::read_to_string(&edited).unwrap().contains("replicas: 4"), "--check writes nothing");
+    assert!(std::fs::read_to_string(&edited).unwrap().contains("minReplicas: 4"), "--check writes nothing");
 }
 
 #[cfg(unix)]

@@ -81,8 +81,9 @@ impl<'a> Object<'a> {
         let pointer = match self.kind() {
             "Pod" => "/spec",
             "CronJob" => "/spec/jobTemplate/spec/template/spec",
-            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController"
-            | "Rollout" => "/spec/template/spec",
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" | "Rollout" => {
+                "/spec/template/spec"
+            }
             _ => return None,
         };
         let value = self.value.pointer(pointer).filter(|v| v.is_object())?;

@@ -12,6 +12,14 @@ use super::datastores::postgres_user;
 use super::env::Env;
 use super::ports::{HostPorts, loopback};
 use super::{Healthcheck, healthy};
+use crate::suppression;
+
+/// PL-COMPOSE-007 `healthcheck-missing`, which redis_exporter cannot satisfy.
+const HEALTHCHECK_RULE: &str = "PL-COMPOSE-007";
+/// Why redis_exporter has no healthcheck.
+const UNPROBED_REASON: &str = "redis_exporter's image is built FROM scratch: no shell, wget or health \
+     subcommand exists in the container to run a check with; nothing waits for it, and a crash still \
+     restarts it (`restart: unless-stopped`)";
 
 /// One exporter container and where the host reaches it.
 pub struct ExporterService {
@@ -50,12 +58,15 @@ pub fn services(platform: &Platform, env: &mut Env, host_ports: &mut HostPorts) 
             }),
             _ => json!({ "REDIS_ADDR": format!("redis://{}:6379", ds.name) }),
         };
-        // postgres_exporter's image is busybox-based (wget); redis_exporter's is scratch: no check.
+        // postgres_exporter's image is busybox-based (wget); redis_exporter's is scratch: no check,
+        // and the labels say why.
         if ds.engine == Engine::Postgres {
             let url = format!("http://127.0.0.1:{}{EXPORTER_PATH}", exporter.port);
             let test = json!(["CMD", "wget", "-q", "-O", "/dev/null", url]);
             service["healthcheck"] =
                 Healthcheck { test, interval: 30, timeout: 10, retries: 3, start_period: 10 }.value();
+        } else {
+            service["labels"] = json!(suppression::ignore(&[HEALTHCHECK_RULE], UNPROBED_REASON));
         }
         out.push(ExporterService {
             name,

@@ -20,7 +20,7 @@ use plinth_spec::local::{self, PGADMIN};
 use plinth_spec::model::{Engine, Platform, Stage};
 use serde_json::{Map, Value, json};
 
-use crate::Artifacts;
+use crate::{Artifacts, nginx};
 use env::Env;
 use ports::{HostPorts, loopback};
 
@@ -28,6 +28,8 @@ use ports::{HostPorts, loopback};
 const NGINX_IMAGE: &str = "nginx:1.27-alpine";
 /// pgAdmin, pinned.
 const PGADMIN_IMAGE: &str = "dpage/pgadmin4:8.14";
+/// The port pgAdmin's image listens on.
+const PGADMIN_PORT: u16 = 80;
 /// The profile of optional tools (`docker-compose --profile tools up`).
 const TOOLS_PROFILE: &str = "tools";
 /// The Node inspector's port.
@@ -124,7 +126,9 @@ pub fn render(platform: &Platform, artifacts: &mut Artifacts) {
 }
 
 /// The nginx edge: the rendered `nginx/` directory and the certificates mounted read-only, HTTP and
-/// HTTPS published, started once every exposed service is healthy.
+/// HTTPS published, started once every exposed service is healthy; healthy itself when nginx
+/// answers [`nginx::HEALTH_PATH`] on plain HTTP (busybox `wget` of the Alpine image; the path is
+/// not redirected, not logged, and involves no service behind the edge).
 fn edge(platform: &Platform, host_ports: &mut HostPorts) -> Value {
     let published: Vec<String> = [local::EDGE_HTTP_PORT, local::EDGE_HTTPS_PORT]
         .into_iter()
@@ -146,10 +150,19 @@ fn edge(platform: &Platform, host_ports: &mut HostPorts) -> Value {
         ],
         "ports": published,
         "depends_on": after,
+        "healthcheck": http_check(local::EDGE_HTTP_PORT, nginx::HEALTH_PATH, 5),
     })
 }
 
-/// pgAdmin on 127.0.0.1, only with `--profile tools`.
+/// A healthcheck fetching `http://127.0.0.1:<port><path>` with busybox `wget` (both Alpine-based
+/// images have it), allowing `start_period` seconds for the first start.
+fn http_check(port: u16, path: &str, start_period: u64) -> Value {
+    let test = json!(["CMD", "wget", "-q", "-O", "/dev/null", format!("http://127.0.0.1:{port}{path}")]);
+    Healthcheck { test, interval: 30, timeout: 5, retries: 3, start_period }.value()
+}
+
+/// pgAdmin on 127.0.0.1, only with `--profile tools`; healthy when its unauthenticated
+/// `/misc/ping` answers (the first start sets up its database: a minute's grace).
 fn pgadmin(platform: &Platform, env: &mut Env, host_ports: &mut HostPorts) -> Value {
     let domain = platform.domains.values().next().map_or("example.com", String::as_str);
     let email = env.setting("PGADMIN_DEFAULT_EMAIL", &format!("admin@{domain}"));
@@ -166,9 +179,10 @@ fn pgadmin(platform: &Platform, env: &mut Env, host_ports: &mut HostPorts) -> Va
             "PGADMIN_DEFAULT_EMAIL": email,
             "PGADMIN_DEFAULT_PASSWORD": env.secret("PGADMIN_DEFAULT_PASSWORD", PGADMIN),
         },
-        "ports": [loopback(host_ports.take(5050), 80)],
+        "ports": [loopback(host_ports.take(5050), PGADMIN_PORT)],
         "volumes": [format!("{}:/var/lib/pgadmin", datastores::volume(PGADMIN))],
         "depends_on": after,
+        "healthcheck": http_check(PGADMIN_PORT, "/misc/ping", 60),
     })
 }
 

@@ -3,13 +3,19 @@
 //! creates for it (`<datastore>.<environment>.<application>.internal`). A datastore with
 //! `hosting: cluster` runs in the namespace as a single-instance StatefulSet (see [`postgres`] and
 //! [`redis`]) built from the shared pieces here: labels, a headless and a ClusterIP Service, the
-//! credentials ExternalSecret, a hardened pod on a PersistentVolumeClaim, and a PodDisruptionBudget.
+//! credentials ExternalSecret, and a hardened pod on a PersistentVolumeClaim running as its own
+//! ServiceAccount (no API token mounted).
 //! Either way the datastore gets its exporter (see [`exporters`]): a sidecar in the pod, or a small
 //! Deployment beside the ExternalName Service.
 //!
 //! Operational limits of the in-cluster StatefulSets, by design:
 //! - one instance, no replication or failover (`replicas` and `multi_az` of the spec apply to
-//!   managed datastores only);
+//!   managed datastores only). A node drain evicts it and it restarts on another node of its
+//!   volume's zone: a short outage one instance cannot avoid. So no PodDisruptionBudget: one that
+//!   keeps the only pod (`minAvailable: 1`) can never be satisfied and blocks every drain and
+//!   cluster upgrade until someone deletes it, and one that allows the eviction
+//!   (`maxUnavailable: 1`) protects nothing. Outside production the StatefulSet carries a reasoned
+//!   suppression of `plinth check`'s single-replica finding; in production the finding stands;
 //! - `volumeClaimTemplates` are immutable: growing `storage` means resizing the PVC itself (on a
 //!   StorageClass with `allowVolumeExpansion`) and re-creating the StatefulSet with
 //!   `kubectl delete statefulset <name> --cascade=orphan` before the next apply.
@@ -28,7 +34,6 @@ use k8s_openapi::api::core::v1::{
     ResourceRequirements, SeccompProfile, SecurityContext, Service, ServicePort, ServiceSpec, Volume,
     VolumeResourceRequirements,
 };
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -36,8 +41,9 @@ use plinth_spec::model::{Datastore, Engine, Hosting, Platform, RemoteRef};
 use plinth_spec::{names, telemetry};
 use serde_json::Value;
 
+use super::service::service_account;
 use super::workload::secret_env;
-use super::{APP_LABEL, common_labels, exporters, meta, network, secrets, value};
+use super::{APP_LABEL, annotate, common_labels, exporters, meta, network, secrets, single_replica, value};
 
 /// The UID and GID of the `postgres` and `redis` users in the official Debian-based images; the
 /// pods run as this user and the volumes are group-owned by it.
@@ -51,7 +57,7 @@ pub fn private_host(platform: &Platform, datastore: &str) -> String {
 }
 
 /// ExternalName Services for the managed postgres and redis datastores; ConfigMaps, Services,
-/// credentials, StatefulSet, PodDisruptionBudget and NetworkPolicy for the in-cluster ones.
+/// credentials, ServiceAccount, StatefulSet and NetworkPolicy for the in-cluster ones.
 pub fn objects(platform: &Platform) -> Vec<Value> {
     let mut objects = Vec::new();
     for ds in &platform.datastores {
@@ -159,20 +165,10 @@ fn headless_name(ds: &Datastore) -> String {
     format!("{}-headless", ds.name)
 }
 
-/// `minAvailable: 1` over a single instance: no voluntary disruption may evict the datastore, so a
-/// node drain waits (`kubectl drain` retries) until an operator moves the pod on purpose, for
-/// example by deleting it during a maintenance window or lowering the budget. Data on a
-/// ReadWriteOnce volume never moves silently.
-fn disruption_budget(platform: &Platform, ds: &Datastore) -> Value {
-    value(&PodDisruptionBudget {
-        metadata: meta(platform, &ds.name, labels(platform, ds)),
-        spec: Some(PodDisruptionBudgetSpec {
-            min_available: Some(IntOrString::Int(1)),
-            selector: Some(LabelSelector { match_labels: Some(selector(ds)), ..LabelSelector::default() }),
-            ..PodDisruptionBudgetSpec::default()
-        }),
-        ..PodDisruptionBudget::default()
-    })
+/// The ServiceAccount the datastore's pod runs as (named like the datastore): its own, not the
+/// namespace's `default`, and with no token, since the datastore never calls the Kubernetes API.
+fn account(platform: &Platform, ds: &Datastore) -> Value {
+    value(&service_account(platform, &ds.name, labels(platform, ds), false))
 }
 
 /// A named TCP container port.
@@ -229,9 +225,9 @@ fn checksum(data: &BTreeMap<String, String>) -> String {
     format!("{hash:016x}")
 }
 
-/// The single-instance StatefulSet around `container`: the pod runs as [`DATASTORE_UID`] with a
-/// read-only root filesystem (the `config` volume from `<datastore>-config` and a `tmp` emptyDir
-/// are added to `volumes`), the container gets the spec's resources and a hardened security
+/// The single-instance StatefulSet around `container`: the pod runs as [`DATASTORE_UID`] and the
+/// ServiceAccount of [`account`], with a read-only root filesystem (the `config` volume from
+/// `<datastore>-config` and a `tmp` emptyDir are added to `volumes`), the container gets the spec's resources and a hardened security
 /// context, and the data lives on the PersistentVolumeClaim [`DATA_VOLUME`] of `storage`'s
 /// initial size, kept when the StatefulSet is deleted or scaled down. The `exporter` sidecar (see
 /// [`exporters`]) shares the pod, which carries its scrape annotations and datastore label.
@@ -296,6 +292,7 @@ fn stateful_set(
             ..ObjectMeta::default()
         }),
         spec: Some(PodSpec {
+            service_account_name: Some(ds.name.clone()),
             automount_service_account_token: Some(false),
             // No `<SERVICE>_PORT=tcp://…` variables: the images read `POSTGRES_*` and `REDIS_*`.
             enable_service_links: Some(false),
@@ -317,8 +314,10 @@ fn stateful_set(
             ..PodSpec::default()
         }),
     };
+    let mut metadata = meta(platform, &ds.name, labels(platform, ds));
+    annotate(&mut metadata, Some(single_replica::datastore(platform, ds)));
     value(&StatefulSet {
-        metadata: meta(platform, &ds.name, labels(platform, ds)),
+        metadata,
         spec: Some(StatefulSetSpec {
             replicas: Some(1),
             service_name: Some(headless_name(ds)),

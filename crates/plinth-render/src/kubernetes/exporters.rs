@@ -7,12 +7,18 @@
 //!   the image's `postgres` UID): no password, and `pg_hba.conf` still rejects the superuser over
 //!   the network; the service roles may not exist yet, the socket always does. Redis' connects to
 //!   127.0.0.1 with `REDIS_PASSWORD` from `<datastore>-credentials`.
-//! - A managed datastore (RDS, ElastiCache) gets a one-replica Deployment `<datastore>-exporter`
-//!   and a Service of the same name, reaching the datastore through its ExternalName Service with
-//!   TLS (RDS forces SSL: `sslmode=require`; ElastiCache encrypts in transit: `rediss://`, the
+//! - A managed datastore (RDS, ElastiCache) gets a one-replica Deployment `<datastore>-exporter`,
+//!   running as a ServiceAccount of the same name without a token, and a Service of the same name,
+//!   reaching the datastore through its ExternalName Service with TLS (RDS forces SSL:
+//!   `sslmode=require`; ElastiCache encrypts in transit: `rediss://`, the
 //!   certificate unverified like `sslmode=require`, since it names the AWS endpoint, not the private
 //!   DNS name). It logs in as the first service that uses the datastore (its role and
 //!   `DB_PASSWORD`, or `REDIS_PASSWORD`, from `<service>-secrets`), so it needs no secret of its own.
+//!
+//! One replica is deliberate, not an oversight: two would each query the datastore and publish
+//! every series twice (the alerts would count each datastore double), and a restarted exporter
+//! only leaves a gap in the metrics. The Deployment says so in a suppression of PL-K8S-028, in
+//! every environment.
 //!
 //! Every exporter pod carries [`DATASTORE_POD_LABEL`] and the `prometheus.io/*` annotations: the
 //! pod-annotation scrape and the PodMonitor both turn the label into [`DATASTORE_LABEL`].
@@ -34,13 +40,20 @@ use plinth_spec::model::{Datastore, Engine, Platform};
 use plinth_spec::telemetry::{self, DATASTORE_POD_LABEL, EXPORTER_PATH, Exporter};
 use serde_json::Value;
 
+use super::service::service_account;
+use super::single_replica::REPLICAS_RULE;
 use super::workload::{secret_env, secret_name};
-use super::{APP_LABEL, common_labels, meta, network, value};
+use super::{APP_LABEL, annotate, common_labels, meta, network, value};
+use crate::suppression;
 
 /// The exporter container's port name.
 pub const PORT_NAME: &str = "metrics";
 /// The UID the managed datastores' exporters run as (`nobody`).
 const NOBODY: i64 = 65534;
+/// Why a managed datastore's exporter runs one replica in every environment.
+const SINGLE_REPLICA_REASON: &str = "one exporter per datastore by design: a second replica would query the \
+     datastore again and publish every series twice, doubling what the datastore alerts count; a restart \
+     only leaves a gap in the metrics";
 
 /// The name of a managed datastore's exporter Deployment and Service (`<datastore>-exporter`).
 pub fn name(ds: &Datastore) -> String {
@@ -141,8 +154,8 @@ pub fn redis_sidecar(password: Option<EnvVar>, uid: i64) -> Container {
     container(telemetry::REDIS_EXPORTER, env, uid)
 }
 
-/// The exporter of a managed datastore: Deployment, Service and (strict mode) NetworkPolicy; nothing
-/// when [`telemetry::exporter`] deploys none.
+/// The exporter of a managed datastore: ServiceAccount, Deployment, Service and (strict mode)
+/// NetworkPolicy; nothing when [`telemetry::exporter`] deploys none.
 pub fn managed(platform: &Platform, ds: &Datastore) -> Vec<Value> {
     let Some(exporter) = telemetry::exporter(platform, ds) else { return Vec::new() };
     let login = telemetry::exporter_login(platform, ds);
@@ -181,8 +194,10 @@ pub fn managed(platform: &Platform, ds: &Datastore) -> Vec<Value> {
     labels.extend(pod_labels(ds));
     labels.insert("app.kubernetes.io/name".to_owned(), exporter.name.replace('_', "-"));
     labels.insert("app.kubernetes.io/component".to_owned(), "metrics".to_owned());
+    let mut metadata = meta(platform, &name, labels.clone());
+    annotate(&mut metadata, Some(suppression::ignore(&[REPLICAS_RULE], SINGLE_REPLICA_REASON)));
     let deployment = Deployment {
-        metadata: meta(platform, &name, labels.clone()),
+        metadata,
         spec: Some(DeploymentSpec {
             replicas: Some(1),
             revision_history_limit: Some(3),
@@ -194,6 +209,7 @@ pub fn managed(platform: &Platform, ds: &Datastore) -> Vec<Value> {
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
+                    service_account_name: Some(name.clone()),
                     automount_service_account_token: Some(false),
                     enable_service_links: Some(false),
                     security_context: Some(PodSecurityContext {
@@ -231,7 +247,8 @@ pub fn managed(platform: &Platform, ds: &Datastore) -> Vec<Value> {
         }),
         ..Service::default()
     };
-    let mut objects = vec![value(&deployment), value(&service)];
+    let account = service_account(platform, &name, labels.clone(), false);
+    let mut objects = vec![value(&account), value(&deployment), value(&service)];
     objects.extend(network::for_exporter(platform, ds, selector, labels).map(|policy: NetworkPolicy| value(&policy)));
     objects
 }

@@ -11,6 +11,7 @@ mod network;
 mod rollout;
 mod secrets;
 mod service;
+mod single_replica;
 mod tls;
 mod velero;
 mod workload;
@@ -136,5 +137,12 @@ pub(crate) fn meta(platform: &Platform, name: &str, labels: BTreeMap<String, Str
         namespace: Some(platform.kubernetes.namespace.clone()),
         labels: Some(labels),
         ..ObjectMeta::default()
+    }
+}
+
+/// Adds `annotations`, when there are any, to an object's metadata.
+pub(crate) fn annotate(metadata: &mut ObjectMeta, annotations: Option<BTreeMap<String, String>>) {
+    if let Some(annotations) = annotations {
+        metadata.annotations.get_or_insert_default().extend(annotations);
     }
 }

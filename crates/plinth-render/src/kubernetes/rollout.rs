@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use super::analysis::{SMOKE, go_duration};
 use super::service::SERVICE_PORT;
-use super::workload::{int_or_percent, pod_template};
-use super::{meta, selector, service_labels, value};
+use super::workload::{int_or_percent, pod_template, replicas, workload_meta};
+use super::{selector, value};
 
 /// The Service that selects the version under test: `-preview` (blue-green) or `-canary`.
 pub fn test_service(svc: &Service) -> Option<String> {
@@ -143,9 +143,8 @@ pub fn object(platform: &Platform, svc: &Service) -> Value {
     let mut rollout = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Rollout",
-        "metadata": value(&meta(platform, &svc.name, service_labels(platform, svc))),
+        "metadata": value(&workload_meta(platform, svc, "Rollout")),
         "spec": {
-            "replicas": svc.replicas,
             "revisionHistoryLimit": 10,
             "selector": { "matchLabels": selector(svc) },
             "template": value(&pod_template(platform, svc)),
@@ -155,6 +154,9 @@ pub fn object(platform: &Platform, svc: &Service) -> Value {
             "progressDeadlineAbort": true,
         },
     });
+    if let (Some(replicas), Some(spec)) = (replicas(svc), rollout["spec"].as_object_mut()) {
+        spec.shift_insert(0, "replicas".to_owned(), json!(replicas));
+    }
     if delivery.rollback_window > 0 {
         rollout["spec"]["rollbackWindow"] = json!({ "revisions": delivery.rollback_window });
     }

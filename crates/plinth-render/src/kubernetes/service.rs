@@ -15,17 +15,14 @@ use plinth_spec::units::Percent;
 use serde_json::Value;
 
 use super::rollout::test_service;
+use super::single_replica::{self, AUTOSCALER_RULE};
 use super::workload::config_env;
-use super::{meta, selector, service_labels, value};
+use super::{annotate, meta, selector, service_labels, value};
 
 /// ServiceAccount, ConfigMap, Service, and the HPA and PDB when they apply.
 pub fn objects(platform: &Platform, svc: &Service) -> Vec<Value> {
     let labels = service_labels(platform, svc);
-    let account = ServiceAccount {
-        metadata: meta(platform, &svc.name, labels.clone()),
-        automount_service_account_token: Some(svc.security.service_account_token),
-        ..ServiceAccount::default()
-    };
+    let account = service_account(platform, &svc.name, labels.clone(), svc.security.service_account_token);
     let config = ConfigMap {
         metadata: meta(platform, &format!("{}-config", svc.name), labels.clone()),
         data: Some(config_env(platform, svc)),
@@ -43,6 +40,21 @@ pub fn objects(platform: &Platform, svc: &Service) -> Vec<Value> {
     }
     objects.push(value(&disruption_budget(platform, svc)));
     objects
+}
+
+/// The ServiceAccount `name` a workload's pods run as, so none runs as the namespace's shared
+/// `default` account; `automount` says whether its token is mounted into the pods.
+pub(crate) fn service_account(
+    platform: &Platform,
+    name: &str,
+    labels: BTreeMap<String, String>,
+    automount: bool,
+) -> ServiceAccount {
+    ServiceAccount {
+        metadata: meta(platform, name, labels),
+        automount_service_account_token: Some(automount),
+        ..ServiceAccount::default()
+    }
 }
 
 /// The port other pods and the ingress use for the main port (seed 002: 80 → 3000).
@@ -108,8 +120,14 @@ fn autoscaler(platform: &Platform, svc: &Service) -> Option<HorizontalPodAutosca
     if let Some(memory) = autoscale.memory {
         metrics.push(metric("memory", memory));
     }
+    let mut metadata = meta(platform, &svc.name, service_labels(platform, svc));
+    // Only a floor of one is deliberate: an autoscaler that cannot scale (max = min) stays a finding.
+    if autoscale.max > autoscale.min {
+        let what = format!("autoscaler `{}` may scale down to", svc.name);
+        annotate(&mut metadata, single_replica::service(platform, AUTOSCALER_RULE, &what, autoscale.min));
+    }
     Some(HorizontalPodAutoscaler {
-        metadata: meta(platform, &svc.name, service_labels(platform, svc)),
+        metadata,
         spec: Some(HorizontalPodAutoscalerSpec {
             scale_target_ref: if svc.delivery.strategy == Strategy::Rolling {
                 CrossVersionObjectReference {
@@ -134,7 +152,9 @@ fn autoscaler(platform: &Platform, svc: &Service) -> Option<HorizontalPodAutosca
 }
 
 /// Keeps all but one pod through voluntary disruptions; `minAvailable` stays below the replica
-/// floor so node drains can always proceed.
+/// floor so node drains can always proceed, and pods that are not ready (a crash loop, a bad
+/// rollout) may always be evicted (`AlwaysAllow`, GA since Kubernetes 1.31) instead of counting
+/// against the budget and blocking the drain.
 fn disruption_budget(platform: &Platform, svc: &Service) -> PodDisruptionBudget {
     let floor = svc.min_replicas();
     let (min_available, max_unavailable) = if floor >= 2 {
@@ -148,7 +168,7 @@ fn disruption_budget(platform: &Platform, svc: &Service) -> PodDisruptionBudget 
             min_available,
             max_unavailable,
             selector: Some(LabelSelector { match_labels: Some(selector(svc)), ..LabelSelector::default() }),
-            ..PodDisruptionBudgetSpec::default()
+            unhealthy_pod_eviction_policy: Some("AlwaysAllow".to_owned()),
         }),
         ..PodDisruptionBudget::default()
     }

@@ -15,7 +15,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use plinth_spec::model::{Engine, Hosting, IntOrPercent, Platform, Probe, Service};
 use plinth_spec::names;
 
-use super::{meta, selector, service_labels};
+use super::single_replica::{self, REPLICAS_RULE};
+use super::{annotate, meta, selector, service_labels};
 
 fn int(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
@@ -189,9 +190,20 @@ fn container(platform: &Platform, svc: &Service) -> Container {
     }
 }
 
-fn spread(svc: &Service) -> Vec<TopologySpreadConstraint> {
-    [("topology.kubernetes.io/zone", "DoNotSchedule"), ("kubernetes.io/hostname", "ScheduleAnyway")]
+/// The most pods a service runs: its autoscaler's maximum, else its replicas.
+fn max_replicas(svc: &Service) -> u32 {
+    svc.autoscale.as_ref().map_or(svc.replicas, |a| a.max)
+}
+
+/// Spreads the service's pods: over nodes whenever it may run two or more (losing one node must not
+/// take every replica; `ScheduleAnyway`, so a small cluster still schedules them), and over zones in
+/// a multi-AZ environment (`DoNotSchedule`: the zones are what multi-AZ buys).
+fn spread(platform: &Platform, svc: &Service) -> Option<Vec<TopologySpreadConstraint>> {
+    let zones = platform.environment.multi_az.then_some(("topology.kubernetes.io/zone", "DoNotSchedule"));
+    let hosts = (max_replicas(svc) >= 2).then_some(("kubernetes.io/hostname", "ScheduleAnyway"));
+    let constraints: Vec<TopologySpreadConstraint> = zones
         .into_iter()
+        .chain(hosts)
         .map(|(key, when)| TopologySpreadConstraint {
             max_skew: 1,
             topology_key: key.to_owned(),
@@ -199,7 +211,8 @@ fn spread(svc: &Service) -> Vec<TopologySpreadConstraint> {
             label_selector: Some(LabelSelector { match_labels: Some(selector(svc)), ..LabelSelector::default() }),
             ..TopologySpreadConstraint::default()
         })
-        .collect()
+        .collect();
+    Some(constraints).filter(|c| !c.is_empty())
 }
 
 /// The pod template shared by every workload kind.
@@ -248,7 +261,7 @@ pub fn pod_template(platform: &Platform, svc: &Service) -> PodTemplateSpec {
             containers: vec![container(platform, svc)],
             volumes: Some(volumes),
             termination_grace_period_seconds: Some(30),
-            topology_spread_constraints: Some(spread(svc)).filter(|_| platform.environment.multi_az),
+            topology_spread_constraints: spread(platform, svc),
             tolerations: (svc.interruptible && platform.environment.nodes.spot).then(|| {
                 vec![Toleration {
                     key: Some("spot".to_owned()),
@@ -263,12 +276,30 @@ pub fn pod_template(platform: &Platform, svc: &Service) -> PodTemplateSpec {
     }
 }
 
+/// `spec.replicas` of a service's workload: none when an autoscaler owns the count, since every
+/// apply or sync would reset the autoscaler's decision to it (the workload starts at one pod and the
+/// autoscaler raises it to `minReplicas`).
+pub(crate) fn replicas(svc: &Service) -> Option<i32> {
+    svc.autoscale.is_none().then(|| int(svc.replicas.into()))
+}
+
+/// The metadata of a service's workload of `kind` (`Deployment`, `Rollout`): with a reasoned
+/// suppression when it runs a single pod outside production on purpose (see [`single_replica`]).
+pub(crate) fn workload_meta(platform: &Platform, svc: &Service, kind: &str) -> ObjectMeta {
+    let mut metadata = meta(platform, &svc.name, service_labels(platform, svc));
+    if svc.autoscale.is_none() {
+        let what = format!("{kind} `{}` runs", svc.name);
+        annotate(&mut metadata, single_replica::service(platform, REPLICAS_RULE, &what, svc.replicas));
+    }
+    metadata
+}
+
 /// The Deployment of a service.
 pub fn deployment(platform: &Platform, svc: &Service) -> Deployment {
     Deployment {
-        metadata: meta(platform, &svc.name, service_labels(platform, svc)),
+        metadata: workload_meta(platform, svc, "Deployment"),
         spec: Some(DeploymentSpec {
-            replicas: Some(int(svc.replicas.into())),
+            replicas: replicas(svc),
             revision_history_limit: Some(10),
             progress_deadline_seconds: Some(int(svc.delivery.progress_deadline.seconds())),
             selector: LabelSelector { match_labels: Some(selector(svc)), ..LabelSelector::default() },

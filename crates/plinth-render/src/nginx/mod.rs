@@ -29,6 +29,10 @@ pub const CERTIFICATES: &str = "certificates.conf";
 /// The include with the upstreams.
 pub const UPSTREAMS: &str = "upstreams.conf";
 
+/// The plain-HTTP path the edge answers itself with an empty 200, unlogged and not redirected: what
+/// the compose healthcheck requests (nothing behind the edge is involved).
+pub const HEALTH_PATH: &str = "/healthz";
+
 /// Connections kept open to each upstream.
 const UPSTREAM_KEEPALIVE: &str = "16";
 

@@ -1,4 +1,5 @@
-//! The server blocks: the HTTP → HTTPS redirect, a TLS catch-all that refuses unknown names, and
+//! The server blocks: the HTTP → HTTPS redirect (except `= /healthz`, an unlogged 200 for the
+//! container's healthcheck), a TLS catch-all that refuses unknown names, and
 //! one server per exposed host (a second one, with a `server_name` regex capturing `$tenant`, for
 //! routes with tenant subdomains). Each host server has, by location:
 //!
@@ -39,7 +40,12 @@ pub fn servers(platform: &Platform) -> Vec<Item> {
             vec![
                 directive(&["include", super::LISTEN_HTTP]),
                 directive(&["server_name", "_"]),
-                directive(&["return", "301", "https://$host$request_uri"]),
+                // In a location, not the server: a server-level `return` would redirect this too.
+                block(
+                    &["location", "=", super::HEALTH_PATH],
+                    vec![directive(&["access_log", "off"]), directive(&["return", "200"])],
+                ),
+                block(&["location", "/"], vec![directive(&["return", "301", "https://$host$request_uri"])]),
             ],
         ),
         Item::Blank,

@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod check;
 mod cost;
 mod init;
 mod render;
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init(args) => init::run(&args),
         Command::Rollout(args) => rollout::run(&args),
         Command::Cost(args) => cost::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }

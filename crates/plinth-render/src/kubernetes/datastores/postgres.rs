@@ -28,8 +28,8 @@ use serde_json::Value;
 
 use super::super::exporters;
 use super::{
-    DATA_VOLUME, DATASTORE_UID, config_map, config_name, config_volume, container_port, credential_env, credentials,
-    disruption_budget, empty_dir, exec_probe, memory_limit_mib, services, stateful_set,
+    DATA_VOLUME, DATASTORE_UID, account, config_map, config_name, config_volume, container_port, credential_env,
+    credentials, empty_dir, exec_probe, memory_limit_mib, services, stateful_set,
 };
 
 /// The container port's name.
@@ -73,8 +73,8 @@ pub fn objects(platform: &Platform, ds: &Datastore) -> Vec<Value> {
     ];
     objects.extend(services(platform, ds, PORT_NAME));
     let sidecar = exporters::postgres_sidecar(&mount(SOCKET_VOLUME, SOCKET_DIR), DATASTORE_UID);
+    objects.push(account(platform, ds));
     objects.push(stateful_set(platform, ds, container(ds), sidecar, volumes(ds), &config));
-    objects.push(disruption_budget(platform, ds));
     objects
 }
 

@@ -16,8 +16,8 @@ use serde_json::Value;
 
 use super::super::exporters;
 use super::{
-    DATA_VOLUME, DATASTORE_UID, config_map, config_name, container_port, credential_env, credentials,
-    disruption_budget, exec_probe, memory_limit_mib, services, stateful_set,
+    DATA_VOLUME, DATASTORE_UID, account, config_map, config_name, container_port, credential_env, credentials,
+    exec_probe, memory_limit_mib, services, stateful_set,
 };
 
 /// The container port's name.
@@ -40,8 +40,8 @@ pub fn objects(platform: &Platform, ds: &Datastore) -> Vec<Value> {
     objects.extend(services(platform, ds, PORT_NAME));
     let password = ds.auth.then(|| credential_env(ds, "REDIS_PASSWORD", "REDIS_PASSWORD"));
     let sidecar = exporters::redis_sidecar(password, DATASTORE_UID);
+    objects.push(account(platform, ds));
     objects.push(stateful_set(platform, ds, container(ds), sidecar, Vec::new(), &config));
-    objects.push(disruption_budget(platform, ds));
     objects
 }
 
