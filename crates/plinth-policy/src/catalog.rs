@@ -12,6 +12,8 @@ pub fn rules() -> Vec<&'static RuleDoc> {
         .chain(rules::kubernetes::SET_RULES.iter().map(|r| &r.doc))
         .chain(rules::compose::RULES.iter().map(|r| &r.doc))
         .chain(rules::github::RULES.iter().map(|r| &r.doc))
+        .chain(rules::dockerfile::RULES.iter().map(|r| &r.doc))
+        .chain(rules::terraform::RULES.iter().map(|r| &r.doc))
         .chain(rules::spec::RULES.iter().map(|r| &r.doc))
         .chain([&rules::suppression::WITHOUT_REASON, &rules::suppression::EXPIRED])
         .collect();

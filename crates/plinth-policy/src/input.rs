@@ -3,6 +3,8 @@
 //! `jobs`), a `plinth.yaml` (`plinth:`), Terraform (`.tf`) or a Dockerfile.
 
 use plinth_spec::yaml::{Document, parse_documents};
+
+use crate::dockerfile::Dockerfile;
 use serde_json::Value;
 
 use crate::lines::LineIndex;
@@ -30,8 +32,10 @@ pub enum Format {
 pub enum Input {
     /// A YAML (or JSON) file of a known format, parsed.
     Yaml(Format, Vec<Document>),
-    /// A file of a known format that has no rules yet.
-    Unsupported(Format),
+    /// A Dockerfile, split into instructions.
+    Dockerfile(Dockerfile),
+    /// A Terraform file, parsed (its rules run over the module directory, see `terraform`).
+    Terraform(hcl_edit::structure::Body),
     /// Not a format plinth checks.
     Unrecognised,
     /// A file that should be checked but cannot be read.
@@ -48,10 +52,13 @@ pub fn classify(path: &str, text: &str) -> Input {
         || name.starts_with("Dockerfile.")
         || name.ends_with(".Dockerfile")
     {
-        return Input::Unsupported(Format::Dockerfile);
+        return Input::Dockerfile(Dockerfile::parse(text));
     }
     if extension.as_deref() == Some("tf") {
-        return Input::Unsupported(Format::Terraform);
+        return match crate::terraform::parse(text) {
+            Ok(body) => Input::Terraform(body),
+            Err((line, column, message)) => Input::Broken(InputError { path: path.to_owned(), line, column, message }),
+        };
     }
     let yaml = matches!(extension.as_deref(), Some("yaml" | "yml" | "json"));
     let (documents, diagnostics) = parse_documents(text);
@@ -96,7 +103,9 @@ mod tests {
 
     fn format(path: &str, text: &str) -> Option<Format> {
         match classify(path, text) {
-            Input::Yaml(format, _) | Input::Unsupported(format) => Some(format),
+            Input::Yaml(format, _) => Some(format),
+            Input::Dockerfile(_) => Some(Format::Dockerfile),
+            Input::Terraform(_) => Some(Format::Terraform),
             Input::Unrecognised => None,
             Input::Broken(err) => panic!("{err:?}"),
         }

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod catalog;
 pub mod config;
+pub mod dockerfile;
 pub mod engine;
 pub mod finding;
 pub mod input;
@@ -17,11 +18,13 @@ pub mod rules;
 pub mod sarif;
 pub mod spec;
 pub mod suppression;
+pub mod terraform;
 
 pub use baseline::Baseline;
 pub use config::Config;
+pub use dockerfile::{Dockerfile, DockerfileRule, LineHit};
 pub use engine::{MAX_BYTES, Options, check};
 pub use finding::{Finding, Severity};
-pub use report::{InputError, Notice, Report, Suppressed};
+pub use report::{InputError, Report, Suppressed};
 pub use rule::{DocumentRule, Hit, RuleDoc, Target};
 pub use sarif::sarif;

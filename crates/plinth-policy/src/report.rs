@@ -22,8 +22,6 @@ pub struct Report {
     /// Inputs that could not be checked (syntax errors, binary or oversized files); any makes the
     /// run fail with exit code 2.
     pub errors: Vec<InputError>,
-    /// Inputs recognised but not checked yet (Terraform, Dockerfiles), one line each.
-    pub notices: Vec<Notice>,
 }
 
 /// A finding silenced by a suppression.
@@ -64,15 +62,6 @@ impl InputError {
     pub fn binary(path: &str) -> Self {
         InputError::file(path, "binary file (not UTF-8 text); not checked")
     }
-}
-
-/// A note about one input, shown in the summary (not a finding).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Notice {
-    /// Path of the file.
-    pub path: String,
-    /// The note.
-    pub message: String,
 }
 
 impl Report {

@@ -395,6 +395,25 @@ fn compose_labels_suppress_a_services_findings() {
 /// compose and GitHub Actions files) has no finding at warning or above, and every finding it
 /// suppresses says why.
 #[test]
+fn dockerfiles_are_checked_and_their_comments_suppress() {
+    const DOCKER: &[&str] = &["PL-DOCKER-001", "PL-DOCKER-002", "PL-DOCKER-007"];
+    let dockerfile = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+    let dir = project(&[("Dockerfile", dockerfile)]);
+    let (code, report) = json(&["Dockerfile"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(located(&report, "findings", DOCKER), ["PL-DOCKER-001@Dockerfile:1", "PL-DOCKER-007@Dockerfile:1"]);
+
+    let ignored =
+        format!("# plinth:ignore PL-DOCKER-007 reason=\"the orchestrator probes /healthz\"\n{dockerfile}USER 10001\n");
+    std::fs::write(dir.path().join("Dockerfile"), ignored).unwrap();
+    let (code, report) = json(&["Dockerfile"], dir.path());
+    assert_eq!(located(&report, "findings", DOCKER), Vec::<String>::new(), "{report:#}");
+    assert_eq!(located(&report, "suppressed", DOCKER), ["PL-DOCKER-007@Dockerfile:2"]);
+    assert_eq!(report["suppressed"][0]["reason"], "the orchestrator probes /healthz");
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
 fn plinths_own_renders_pass_its_rules() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut failures = Vec::new();

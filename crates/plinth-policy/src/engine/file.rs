@@ -5,11 +5,12 @@
 use plinth_spec::yaml::{Document, escape};
 
 use super::{Options, locate, problems};
+use crate::dockerfile::Dockerfile;
 use crate::finding::Finding;
 use crate::input::{Format, Input, classify};
 use crate::kubernetes::Object;
 use crate::lines::LineIndex;
-use crate::report::{InputError, Notice, Report, Suppressed};
+use crate::report::{InputError, Report, Suppressed};
 use crate::rule::{Hit, RuleDoc};
 use crate::rules;
 use crate::suppression::{Suppression, annotations, comments, labels, service_of};
@@ -20,15 +21,17 @@ pub struct Checked<'a> {
     pub path: &'a str,
     /// Its lines, to locate findings.
     pub lines: LineIndex<'a>,
-    /// Its counts, input errors, notices and the findings about its suppressions.
+    /// Its counts, input errors and the findings about its suppressions.
     report: Report,
     /// Its rules' findings, each with the index of the object of the file it is about (a
     /// Kubernetes document, a compose service), when the file holds several.
     pub located: Vec<(Finding, Option<usize>)>,
     /// The suppressions written in it.
-    suppressions: Vec<Suppression>,
+    pub suppressions: Vec<Suppression>,
     /// Its documents when it holds Kubernetes objects (empty otherwise), for the set rules.
     pub kubernetes: Vec<Document>,
+    /// Its body when it is a Terraform file, for the rules over its module directory.
+    pub terraform: Option<hcl_edit::structure::Body>,
 }
 
 /// Checks the file at `path` with contents `text`.
@@ -40,6 +43,7 @@ pub fn check<'a>(path: &'a str, text: &'a str, options: &Options) -> Checked<'a>
         located: Vec::new(),
         suppressions: Vec::new(),
         kubernetes: Vec::new(),
+        terraform: None,
     };
     if text.len() > options.max_bytes {
         checked.report.errors.push(InputError::too_large(path, text.len() as u64, options.max_bytes));
@@ -51,14 +55,13 @@ pub fn check<'a>(path: &'a str, text: &'a str, options: &Options) -> Checked<'a>
     }
     let (format, documents) = match classify(path, text) {
         Input::Yaml(format, documents) => (format, documents),
-        Input::Unsupported(format) => {
-            let what = if format == Format::Terraform { "Terraform" } else { "Dockerfile" };
-            checked.report.files = 1;
-            checked.report.notices.push(Notice {
-                path: path.to_owned(),
-                message: format!("{what} rules are not yet available; not checked"),
-            });
-            return checked;
+        Input::Dockerfile(dockerfile) => {
+            checked.dockerfile(&dockerfile, options);
+            (Format::Dockerfile, Vec::new())
+        }
+        Input::Terraform(body) => {
+            checked.terraform = Some(body);
+            (Format::Terraform, Vec::new())
         }
         Input::Unrecognised => {
             checked.report.skipped = 1;
@@ -134,6 +137,27 @@ impl Checked<'_> {
         Ok(())
     }
 
+    /// Runs the Dockerfile rules; a hit is reported at the first character of its line.
+    fn dockerfile(&mut self, dockerfile: &Dockerfile, options: &Options) {
+        let mut hits = Vec::new();
+        for rule in rules::dockerfile::RULES.iter().filter(|r| !options.config.disabled(r.doc.id)) {
+            (rule.check)(dockerfile, &mut hits);
+            for hit in hits.drain(..) {
+                let indent = self.lines.line(hit.line).chars().take_while(|c| c.is_whitespace()).count();
+                let finding = Finding {
+                    path: self.path.to_owned(),
+                    line: hit.line,
+                    column: indent + 1,
+                    rule: rule.doc.id,
+                    severity: rule.doc.severity,
+                    message: hit.message,
+                    object: String::new(),
+                };
+                self.located.push((finding, None));
+            }
+        }
+    }
+
     /// Runs the spec rules over every environment of a `plinth.yaml`; a hit is reported at the
     /// environment's override of the field when it has one.
     fn spec(&mut self, text: &str, document: &Document, options: &Options) -> Result<(), InputError> {
@@ -168,6 +192,13 @@ impl Checked<'_> {
     fn add(&mut self, document: &Document, rule: &RuleDoc, hit: Hit, object: &str, index: Option<usize>) {
         let finding = locate::finding(self.path, &self.lines, &document.spans, rule, hit, object);
         self.located.push((finding, index));
+    }
+
+    /// Adds a suppression found once the file's unit is read (a Terraform resource's
+    /// `#checkov:skip`), with the findings about it.
+    pub fn suppress(&mut self, suppression: Suppression, options: &Options) {
+        self.report.findings.extend(problems(&suppression, options));
+        self.suppressions.push(suppression);
     }
 
     /// The file's report: its findings, less those its suppressions or the config file silence.

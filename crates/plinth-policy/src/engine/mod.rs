@@ -2,13 +2,15 @@
 //! rendered environment, or the one file given alone), and units are checked in parallel (rayon):
 //! every file of a unit is read and checked on its own, in parallel too ([`file`]); then the
 //! Kubernetes rules over several objects run once over all the Kubernetes objects of the unit
-//! ([`set`]); then each file's suppressions apply to its findings, the set rules' included. The
+//! ([`set`]), and the Terraform rules once over the unit's `.tf` files, one Terraform module
+//! ([`terraform`]); then each file's suppressions apply to its findings, the set rules' included. The
 //! baseline is subtracted last and everything is sorted, so the output does not depend on
 //! scheduling.
 
 mod file;
 mod locate;
 mod set;
+mod terraform;
 
 use std::collections::BTreeMap;
 
@@ -59,7 +61,6 @@ pub fn check(files: &[(String, String)], options: &Options) -> Report {
     report.findings.sort();
     report.suppressed.sort();
     report.errors.sort();
-    report.notices.sort();
     report
 }
 
@@ -79,6 +80,7 @@ fn unit(files: &[(&str, &str)], options: &Options) -> Report {
     let mut checked: Vec<file::Checked<'_>> =
         files.par_iter().map(|(path, text)| file::check(path, text, options)).collect();
     set::check(&mut checked, options);
+    terraform::check(&mut checked, options);
     checked.into_par_iter().map(|file| file.finish(options)).reduce(Report::default, merge)
 }
 
@@ -89,7 +91,6 @@ fn merge(mut a: Report, b: Report) -> Report {
     a.suppressed.extend(b.suppressed);
     a.baselined += b.baselined;
     a.errors.extend(b.errors);
-    a.notices.extend(b.notices);
     a
 }
 

@@ -1,12 +1,14 @@
 //! Suppressions from every source — inline `# plinth:ignore` comments, Kubernetes annotations,
-//! docker compose labels and the config file — in one shape: which rules, where, why and until when. A suppression without a
+//! docker compose labels, Checkov's `#checkov:skip` in Terraform and the config file — in one shape: which rules, where, why and until when. A suppression without a
 //! reason still applies but is itself a finding; an expired one no longer applies and is a finding.
 
 mod annotation;
+mod checkov;
 mod inline;
 mod label;
 
 pub use annotation::annotations;
+pub use checkov::checkov_skips;
 pub use inline::comments;
 pub use label::{labels, service_of};
 
@@ -26,6 +28,9 @@ const IGNORE: &str = "plinth.dev/ignore";
 pub enum Scope {
     /// Findings on this 1-based line or the next (a comment at the end of the line, or above it).
     Line(usize),
+    /// Findings on the 1-based lines `first` to `last` of a Terraform resource block, and findings
+    /// about the resource (by address) in other files of its directory.
+    Block(usize, usize, String),
     /// Findings about one object of a file, by index: a document of a Kubernetes file, a service
     /// of a compose file.
     Object(usize),
@@ -83,6 +88,11 @@ impl Suppression {
     pub fn covers(&self, finding: &Finding, object: Option<usize>) -> bool {
         let scoped = match &self.scope {
             Scope::Line(line) => finding.path == self.at.0 && (finding.line == *line || finding.line == line + 1),
+            Scope::Block(first, last, address) => {
+                let directory = |path: &str| path.rsplit_once('/').map_or("", |(directory, _)| directory).to_owned();
+                (finding.path == self.at.0 && (*first..=*last).contains(&finding.line))
+                    || (finding.object == *address && directory(&finding.path) == directory(&self.at.0))
+            }
             Scope::Object(index) => finding.path == self.at.0 && object == Some(*index),
             Scope::Paths(globs) => globs.is_match(&finding.path),
         };

@@ -58,21 +58,10 @@ pub fn print(report: &Report, sources: &[(String, String)], elapsed: Duration) {
             .with_notes(vec![format!("see `plinth check --explain {}`", finding.rule)]);
         emit(&finding.path, finding.line, finding.column, diagnostic);
     }
-    let mut notices: Vec<(&str, Vec<&str>)> = Vec::new();
-    for notice in &report.notices {
-        match notices.iter_mut().find(|(message, _)| *message == notice.message) {
-            Some((_, paths)) => paths.push(&notice.path),
-            None => notices.push((&notice.message, vec![&notice.path])),
-        }
-    }
-    for (message, paths) in notices {
-        let more = if paths.len() > 1 { format!(" and {} more", paths.len() - 1) } else { String::new() };
-        let _ = writeln!(out, "note: {message}: {}{more}", paths[0]);
-    }
     let _ = writeln!(out, "{}", summary(report, elapsed));
 }
 
-/// `checked 12 files: 1 error, 2 warnings, 0 infos; 3 suppressed, 0 baselined; 4 skipped; 1 not checked (8 ms)`.
+/// `checked 12 files: 1 error, 2 warnings, 0 infos; 3 suppressed, 0 baselined; 4 skipped (format not recognised); 0 input errors (8 ms)`.
 fn summary(report: &Report, elapsed: Duration) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
