@@ -23,7 +23,7 @@ pub mod terraform;
 pub use baseline::Baseline;
 pub use config::Config;
 pub use dockerfile::{Dockerfile, DockerfileRule, LineHit};
-pub use engine::{MAX_BYTES, Options, check};
+pub use engine::{MAX_BYTES, Options, check, check_directory, finish};
 pub use finding::{Finding, Severity};
 pub use report::{InputError, Report, Suppressed};
 pub use rule::{DocumentRule, Hit, RuleDoc, Target};

@@ -65,6 +65,17 @@ impl InputError {
 }
 
 impl Report {
+    /// Both reports' counts and lists together (unsorted; see `finish`).
+    pub fn merge(mut self, other: Report) -> Report {
+        self.files += other.files;
+        self.skipped += other.skipped;
+        self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
+        self.baselined += other.baselined;
+        self.errors.extend(other.errors);
+        self
+    }
+
     /// How many findings have `severity`.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == severity).count()

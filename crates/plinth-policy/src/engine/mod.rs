@@ -48,7 +48,21 @@ impl Options {
 
 /// Checks `files` (path, contents) and returns every finding, sorted.
 pub fn check(files: &[(String, String)], options: &Options) -> Report {
-    let mut report = units(files).par_iter().map(|unit| self::unit(unit, options)).reduce(Report::default, merge);
+    let report = units(files).par_iter().map(|unit| self::unit(unit, options)).reduce(Report::default, Report::merge);
+    finish(report, options)
+}
+
+/// Checks the files of one directory (one unit), without the run-wide steps: for callers that
+/// read a tree one directory at a time, so that memory holds the directories being checked rather
+/// than the whole tree. Combine the reports with [`Report::merge`] and end with [`finish`].
+pub fn check_directory(files: &[(String, String)], options: &Options) -> Report {
+    let files: Vec<(&str, &str)> = files.iter().map(|(path, text)| (path.as_str(), text.as_str())).collect();
+    unit(&files, options)
+}
+
+/// The run-wide steps after every unit is checked: the config file's own suppression problems,
+/// the baseline, and sorting, so the output does not depend on scheduling.
+pub fn finish(mut report: Report, options: &Options) -> Report {
     for suppression in &options.config.ignore {
         report.findings.extend(problems(suppression, options));
     }
@@ -81,17 +95,7 @@ fn unit(files: &[(&str, &str)], options: &Options) -> Report {
         files.par_iter().map(|(path, text)| file::check(path, text, options)).collect();
     set::check(&mut checked, options);
     terraform::check(&mut checked, options);
-    checked.into_par_iter().map(|file| file.finish(options)).reduce(Report::default, merge)
-}
-
-fn merge(mut a: Report, b: Report) -> Report {
-    a.files += b.files;
-    a.skipped += b.skipped;
-    a.findings.extend(b.findings);
-    a.suppressed.extend(b.suppressed);
-    a.baselined += b.baselined;
-    a.errors.extend(b.errors);
-    a
+    checked.into_par_iter().map(|file| file.finish(options)).reduce(Report::default, Report::merge)
 }
 
 /// The findings about a suppression itself, unless their rule is disabled.

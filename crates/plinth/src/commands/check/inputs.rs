@@ -1,11 +1,14 @@
-//! The files a check run reads: the paths given (directories walked), or `plinth.yaml` and a
-//! fresh in-memory render of it. Files that cannot be read as text are reported, not fatal.
+//! The files a check run reads: the paths given (directories walked, then checked one directory
+//! at a time, so memory holds the directories in progress rather than the tree), or `plinth.yaml`
+//! and a fresh in-memory render of it. Files that cannot be read as text are reported, not fatal.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use plinth_policy::{InputError, MAX_BYTES};
+use plinth_policy::{InputError, MAX_BYTES, Options, Report, check_directory, finish};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 /// Directories never walked into.
@@ -20,32 +23,57 @@ pub struct Inputs {
     pub errors: Vec<InputError>,
 }
 
-impl Inputs {
-    /// Reads the given files and walks the given directories.
-    pub fn from_paths(paths: &[std::path::PathBuf]) -> Result<Self> {
-        let mut inputs = Inputs::default();
-        for path in paths {
-            if path.is_dir() {
-                let entries = WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|entry| {
-                    !(entry.file_type().is_dir()
-                        && entry.depth() > 0
-                        && SKIPPED.contains(&entry.file_name().to_string_lossy().as_ref()))
-                });
-                for entry in entries {
-                    let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
-                    if entry.file_type().is_file() && candidate(&entry.file_name().to_string_lossy()) {
-                        inputs.read(entry.path())?;
-                    }
+/// Checks the given files and walked directories one directory at a time, directories in
+/// parallel: each is read, checked and dropped before the next, so peak memory follows the largest
+/// directories rather than the number of files.
+pub fn check_paths(paths: &[PathBuf], options: &Options) -> Result<Report> {
+    let mut directories: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    let mut add = |path: &Path| {
+        let name = display(path);
+        let directory = name.rsplit_once('/').map_or("", |(directory, _)| directory).to_owned();
+        directories.entry(directory).or_default().push(path.to_owned());
+    };
+    for path in paths {
+        if path.is_dir() {
+            let entries = WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|entry| {
+                !(entry.file_type().is_dir()
+                    && entry.depth() > 0
+                    && SKIPPED.contains(&entry.file_name().to_string_lossy().as_ref()))
+            });
+            for entry in entries {
+                let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
+                if entry.file_type().is_file() && candidate(&entry.file_name().to_string_lossy()) {
+                    add(entry.path());
                 }
-            } else if path.exists() {
-                inputs.read(path)?;
-            } else {
-                bail!("{} does not exist", path.display());
             }
+        } else if path.exists() {
+            add(path);
+        } else {
+            bail!("{} does not exist", path.display());
         }
-        Ok(inputs)
     }
+    let reports = directories
+        .into_par_iter()
+        .map(|(_, files)| {
+            let mut inputs = Inputs::default();
+            for file in &files {
+                inputs.read(file)?;
+            }
+            let mut report = check_directory(&inputs.files, options);
+            report.errors.extend(inputs.errors);
+            Ok(report)
+        })
+        .collect::<Result<Vec<Report>>>()?;
+    Ok(finish(reports.into_iter().fold(Report::default(), Report::merge), options))
+}
 
+/// The text of every file a finding points at, read again for the human output's source lines.
+pub fn sources(report: &Report) -> Vec<(String, String)> {
+    let paths: BTreeSet<&str> = report.findings.iter().map(|finding| finding.path.as_str()).collect();
+    paths.into_iter().filter_map(|path| Some((path.to_owned(), std::fs::read_to_string(path).ok()?))).collect()
+}
+
+impl Inputs {
     /// `plinth.yaml` and, when it compiles, every file a render of it would write.
     pub fn from_spec(spec: &Path) -> Result<Self> {
         if !spec.exists() {

@@ -37,13 +37,16 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         let baseline = Baseline::parse(&text).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
         options.baseline = Some(baseline);
     }
-    let inputs = if args.paths.is_empty() {
-        Inputs::from_spec(Path::new("plinth.yaml"))?
+    // The spec's render is in memory anyway; files on disk are streamed a directory at a time and
+    // only those with findings are read again for the human output.
+    let (mut report, rendered) = if args.paths.is_empty() {
+        let inputs = Inputs::from_spec(Path::new("plinth.yaml"))?;
+        let mut report = check(&inputs.files, &options);
+        report.errors.extend(inputs.errors);
+        (report, Some(inputs.files))
     } else {
-        Inputs::from_paths(&args.paths)?
+        (inputs::check_paths(&args.paths, &options)?, None)
     };
-    let mut report = check(&inputs.files, &options);
-    report.errors.extend(inputs.errors);
     report.errors.sort();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::of(&report.findings);
@@ -52,7 +55,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         return Ok(if report.errors.is_empty() { EXIT_OK } else { EXIT_INPUT });
     }
     match args.output {
-        CheckFormat::Human => human::print(&report, &inputs.files, started.elapsed()),
+        CheckFormat::Human => {
+            let sources = rendered.unwrap_or_else(|| inputs::sources(&report));
+            human::print(&report, &sources, started.elapsed())
+        }
         CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         CheckFormat::Sarif => {
             println!("{}", serde_json::to_string_pretty(&sarif(&report, env!("CARGO_PKG_VERSION")))?)
