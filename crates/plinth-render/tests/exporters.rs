@@ -201,7 +201,7 @@ fn every_local_datastore_has_one_exporter_with_credentials_from_env() {
                     .collect();
                 assert_eq!(services.len(), 1, "{at}: exactly one {} expected", exporter.name);
                 let (name, service) = services[0];
-                assert_eq!(name, &plinth_spec::local::exporter_service(&ds.name), "{at}");
+                assert_eq!(name, &plinth_spec::names::exporter(&ds.name), "{at}");
                 for value in service["environment"].as_object().unwrap().values() {
                     let value = value.as_str().unwrap();
                     if let Some(variable) = value.strip_prefix("${").and_then(|v| v.split([':', '}']).next()) {

@@ -30,13 +30,8 @@ pub const BUCKETS_JOB: &str = "minio-buckets";
 /// The compose service running pgAdmin.
 pub const PGADMIN: &str = "pgadmin";
 
-/// The compose service running the exporter of datastore `datastore` (`db-exporter`), next to it.
-pub fn exporter_service(datastore: &str) -> String {
-    format!("{datastore}-exporter")
-}
-
 /// Names the local platform gives its own processes, which services and datastores of a local
-/// environment cannot take (besides [`exporter_service`]'s, which depend on the datastores).
+/// environment cannot take (besides the datastores' exporters, [`crate::names::exporter`]).
 pub const RESERVED: [&str; 4] = [EDGE_SERVICE, OBJECT_STORE, BUCKETS_JOB, PGADMIN];
 
 /// Where the edge container mounts the rendered nginx directory (`nginx.conf` and its includes).

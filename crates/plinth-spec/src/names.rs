@@ -74,6 +74,13 @@ pub fn velero_schedule(platform: &Platform) -> String {
     format!("{}-daily-backup", platform.kubernetes.namespace)
 }
 
+/// The exporter of datastore `datastore` (`db-exporter`): the compose service locally, the
+/// Deployment and Service of a managed datastore's exporter in Kubernetes; no service or datastore
+/// may take the name.
+pub fn exporter(datastore: &str) -> String {
+    format!("{datastore}-exporter")
+}
+
 /// The private DNS name of a managed datastore, which the Terraform backend's record resolves to
 /// the instance and the Kubernetes backend's ExternalName Service points at:
 /// `<datastore>.<env>.<app>.internal`.

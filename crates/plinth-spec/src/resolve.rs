@@ -405,7 +405,7 @@ impl Context<'_> {
     fn reserved_names(&mut self, doc: &Document, local: bool) {
         let named =
             doc.services.keys().map(|n| ("services", n)).chain(doc.datastores.keys().map(|n| ("datastores", n)));
-        let exporters: Vec<String> = doc.datastores.keys().map(|ds| crate::local::exporter_service(ds)).collect();
+        let exporters: Vec<String> = doc.datastores.keys().map(|ds| crate::names::exporter(ds)).collect();
         let reserved =
             |name: &str| (local && crate::local::RESERVED.contains(&name)) || exporters.iter().any(|e| e == name);
         for (section, name) in named.filter(|(_, name)| reserved(name)) {

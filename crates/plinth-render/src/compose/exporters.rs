@@ -3,7 +3,6 @@
 //! with the credentials its datastore container is given from `.env` and publishes its metrics port
 //! on 127.0.0.1 only, for a Prometheus on the host; nothing depends on them.
 
-use plinth_spec::local;
 use plinth_spec::model::{Engine, Platform};
 use plinth_spec::telemetry::{self, DATASTORE_LABEL, EXPORTER_PATH, LOCAL_TARGETS};
 use serde_json::{Value, json};
@@ -38,7 +37,7 @@ pub fn services(platform: &Platform, env: &mut Env, host_ports: &mut HostPorts) 
     let mut out = Vec::new();
     for ds in &platform.datastores {
         let Some(exporter) = telemetry::exporter(platform, ds) else { continue };
-        let name = local::exporter_service(&ds.name);
+        let name = plinth_spec::names::exporter(&ds.name);
         let host_port = host_ports.take(exporter.port);
         let mut service = json!({
             "image": exporter.image,

@@ -57,7 +57,7 @@ const SINGLE_REPLICA_REASON: &str = "one exporter per datastore by design: a sec
 
 /// The name of a managed datastore's exporter Deployment and Service (`<datastore>-exporter`).
 pub fn name(ds: &Datastore) -> String {
-    format!("{}-exporter", ds.name)
+    plinth_spec::names::exporter(&ds.name)
 }
 
 /// The labels an exporter's pod carries besides its workload's: the datastore it reports on.
