@@ -16,6 +16,7 @@ pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod sarif;
+pub mod secrets;
 pub mod spec;
 pub mod suppression;
 pub mod terraform;

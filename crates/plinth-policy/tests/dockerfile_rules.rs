@@ -3,9 +3,12 @@
 //! whole comment line `# expect: RULE` (Dockerfile comments cannot follow an instruction): it
 //! expects a finding on the next line.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use common::expect::expected;
 use plinth_policy::rules::dockerfile::RULES;
 use plinth_policy::{Dockerfile, DockerfileRule, Target};
 
@@ -14,17 +17,6 @@ fn run(rule: &DockerfileRule, source: &str) -> Vec<(String, usize, String)> {
     let mut hits = Vec::new();
     (rule.check)(&Dockerfile::parse(source), &mut hits);
     hits.into_iter().map(|hit| (rule.doc.id.to_owned(), hit.line, hit.message)).collect()
-}
-
-/// The `(rule, line)` pairs a fixture expects: the line after each `# expect: RULE` line.
-fn expected(source: &str) -> BTreeSet<(String, usize)> {
-    let mut out = BTreeSet::new();
-    for (idx, line) in source.lines().enumerate() {
-        if let Some(ids) = line.trim().strip_prefix("# expect:") {
-            out.extend(ids.split(',').map(|id| (id.trim().to_owned(), idx + 2)));
-        }
-    }
-    out
 }
 
 #[test]

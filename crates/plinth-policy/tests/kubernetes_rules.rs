@@ -6,10 +6,13 @@
 //! mapped to lines here the way the spec's diagnostics are: the span of the value at the deepest
 //! existing prefix of the pointer.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::expect::expected;
 use plinth_policy::kubernetes::Object;
 use plinth_policy::rules::kubernetes::{RULES, SET_RULES};
 use plinth_policy::{Hit, RuleDoc, Target};
@@ -88,19 +91,6 @@ fn docs() -> Vec<RuleDoc> {
 /// The fixture directory of a rule.
 fn fixtures(id: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kubernetes").join(id)
-}
-
-/// The `(rule, line)` pairs a fixture's `# expect:` comments announce.
-fn expected(source: &str) -> BTreeSet<(String, usize)> {
-    let mut out = BTreeSet::new();
-    for (idx, line) in source.lines().enumerate() {
-        if let Some((_, ids)) = line.split_once("# expect:") {
-            for id in ids.split([',', ' ']).filter(|id| !id.is_empty()) {
-                out.insert((id.to_owned(), idx + 1));
-            }
-        }
-    }
-    out
 }
 
 #[test]

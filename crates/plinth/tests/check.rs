@@ -238,7 +238,9 @@ fn sarif_output_validates_against_the_schema() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let index = result["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[index]["id"], result["ruleId"]);
-    assert!(rules.iter().all(|r| r["helpUri"].is_string() && r["help"]["markdown"].is_string()));
+    assert!(rules.iter().all(|r| r.get("helpUri").is_none() && r["help"]["markdown"].is_string()));
+    assert!(rules.iter().all(|r| r["help"]["text"].as_str().is_some_and(|text| !text.contains("```"))));
+    assert!(rules.iter().all(|r| r["fullDescription"]["text"].as_str().is_some_and(|text| !text.is_empty())));
 }
 
 #[test]
@@ -350,6 +352,22 @@ fn kubernetes_rules_over_several_objects_see_every_file_of_a_directory() {
     let (_, report) = json(&["k8s/deploy.yaml", "--baseline", "baseline.json"], dir.path());
     assert_eq!(located(&report, "findings", SET), Vec::<String>::new());
     assert!(report["baselined"].as_u64().unwrap() >= 2);
+}
+
+#[test]
+fn a_kustomization_without_api_version_or_kind_is_checked_as_one() {
+    // kustomize reads `kustomization.yaml` (or `.yml`, or `Kustomization`) by name; its apiVersion
+    // and kind are optional. Such a file is checked, not skipped, and its `images:` still tag.
+    let bare = KUSTOMIZATION.replace("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n", "");
+    for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+        let dir = project(&[("k8s/deploy.yaml", DEPLOYMENT), (&format!("k8s/{name}"), &bare)]);
+        let (_, report) = json(&["k8s"], dir.path());
+        assert_eq!((report["files"].as_u64(), report["skipped"].as_u64()), (Some(2), Some(0)), "{name}: {report:#}");
+        assert_eq!(located(&report, "findings", &["PL-K8S-025"]), Vec::<String>::new(), "{name}");
+        let in_kustomization: Vec<&Value> =
+            report["findings"].as_array().unwrap().iter().filter(|f| f["path"] != "k8s/deploy.yaml").collect();
+        assert!(in_kustomization.is_empty(), "{name}: {in_kustomization:#?}");
+    }
 }
 
 /// A compose file whose services have no healthcheck (PL-COMPOSE-007 on lines 2 and 8).

@@ -1,15 +1,37 @@
-//! plinth's findings agree with Checkov's on the rules they share (issue 6): both tools check the
-//! policy fixtures (every Kubernetes `fail.yaml`/`pass.yaml` and `hardened.yaml`, and every GitHub
-//! Actions fixture laid out as a workflow under `.github/workflows/`), and for each plinth rule whose
-//! `equivalents` name Checkov ids, plinth flags an object exactly when Checkov fails one of those
-//! ids on it. Every legitimate difference is listed in [`ALLOWED`] with its reason.
+//! plinth's findings agree with Checkov's on the rules they share (issue 6). Both tools check the
+//! same trees, and for each plinth rule whose `equivalents` name Checkov ids, plinth flags an object
+//! exactly when Checkov fails one of those ids on it; every legitimate difference is listed, with
+//! its reason, in the tree's allow-list, and every entry must still match a difference. The trees:
 //!
-//! Checkov comes from `.tools/checkov` (`scripts/install-tools.sh`); without it the test is skipped
-//! loudly, and fails under `CI=true`. Checkov takes about 15 s on the ~100 fixture files.
+//! - the policy fixtures, one [`Family`] per directory of `crates/plinth-policy/tests/fixtures`
+//!   ([`FAMILIES`]: adding one is one line), all in one tree;
+//! - plinth's render of every example (`examples/*/plinth.yaml`, every environment): Kubernetes,
+//!   Terraform, GitHub Actions (rendered under `.github/workflows/`, where Checkov reads them) and
+//!   any Dockerfile.
+//!
+//! Flags are compared per (place, object, rule): a Kubernetes object by `Kind/name`, workflows and
+//! Dockerfiles per file, and a Terraform resource per (module directory, address): an address
+//! (`aws_s3_bucket.logs`) is unique in its module, and plinth may locate a finding in another file
+//! of it (a bucket's separate versioning resource); Checkov's `module.s3.aws_s3_bucket.logs["x"]`
+//! loses its module path and index.
+//!
+//! Suppressions: "flagged" means *flagged or suppressed* on both sides. plinth lists a silenced
+//! finding under `suppressed` (the rule fired; an annotation, comment or `#checkov:skip=ID:reason`
+//! silenced it), Checkov lists a check silenced by `#checkov:skip` under `skipped_checks`. Counting
+//! both as flagged compares what the rules detect, not which suppression syntax each tool reads
+//! (Checkov ignores `plinth.dev/ignore` and `plinth:ignore`), and a Checkov skip on an object plinth does not flag still
+//! shows as a difference. That the renders carry no unsuppressed finding, and a reason for every
+//! suppression, is `tests/check.rs`'s invariant.
+//!
+//! Checkov comes from `.tools/checkov` (`scripts/install-tools.sh`); without it the tests are skipped
+//! loudly, and fail under `CI=true`. Checkov runs once per tree, on the shared ids only (`--check`),
+//! and takes 15-30 s on the fixtures and 35-80 s on the renders (Terraform dominates; the two tests
+//! run in parallel); the timings go to stderr.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -22,9 +44,50 @@ enum Only {
     Checkov,
 }
 
-/// Legitimate differences: (plinth rule, or "" for any; a fragment of `path object`; the tool that
-/// alone flags; why). Every entry must still match a difference, so the list cannot go stale.
-const ALLOWED: &[(&str, &str, Only, &str)] = &[
+/// A legitimate difference: (plinth rule, or "" for any; a fragment of `place object`; the tool that
+/// alone flags; why).
+type Allowed = (&'static str, &'static str, Only, &'static str);
+
+/// How a fixture family's files are laid out for both tools.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    /// As they are.
+    AsIs,
+    /// Each fixture directory's files under `<fixture>/.github/workflows/`, where Checkov looks.
+    Workflows,
+}
+
+/// A directory of policy fixtures, checked by Checkov's `framework`.
+struct Family {
+    /// The directory under `crates/plinth-policy/tests/fixtures`.
+    dir: &'static str,
+    /// Checkov's `--framework` for it.
+    framework: &'static str,
+    /// Where its files go in the tree.
+    layout: Layout,
+}
+
+/// The fixture families compared with Checkov (Dockerfile fixtures are named `*.Dockerfile`, which
+/// both tools read).
+const FAMILIES: &[Family] = &[
+    Family { dir: "kubernetes", framework: "kubernetes", layout: Layout::AsIs },
+    Family { dir: "github", framework: "github_actions", layout: Layout::Workflows },
+    Family { dir: "dockerfile", framework: "dockerfile", layout: Layout::AsIs },
+];
+
+/// Checkov's frameworks for plinth's render: everything it writes that Checkov reads.
+const RENDER_FRAMEWORKS: &[&str] = &["kubernetes", "terraform", "github_actions", "dockerfile"];
+
+/// plinth's rule targets and the Checkov framework that checks the same files.
+const TARGETS: &[(&str, &str)] = &[
+    ("kubernetes", "kubernetes"),
+    ("github-actions", "github_actions"),
+    ("terraform", "terraform"),
+    ("dockerfile", "dockerfile"),
+];
+
+/// Legitimate differences on the fixtures.
+const FIXTURES_ALLOWED: &[Allowed] = &[
     ("", " Rollout/", Only::Plinth, "Checkov does not know the Argo Rollouts kind; plinth checks its pod template"),
     (
         "PL-K8S-039",
@@ -123,7 +186,62 @@ const ALLOWED: &[(&str, &str, Only, &str)] = &[
         Only::Checkov,
         "Checkov's CKV2_GHA_1 fails a workflow without top-level permissions; plinth reports that as PL-GHA-002",
     ),
-    ("PL-GHA-001", "", Only::Plinth, "Checkov 3.2.533 has no CKV_GHA_8 (no check by that id runs), so it never fails"),
+    (
+        "PL-DOCKER-001",
+        "root-user/fail.Dockerfile",
+        Only::Plinth,
+        "`USER 0:0` is root by UID; Checkov's CKV_DOCKER_8 only compares the last USER with the name `root`",
+    ),
+    (
+        "PL-DOCKER-003",
+        "add-instead-of-copy/pass.Dockerfile",
+        Only::Checkov,
+        "plinth accepts ADD of a local archive (extracted) and of a URL with --checksum; Checkov's CKV_DOCKER_4 fails any ADD",
+    ),
+    (
+        "PL-DOCKER-007",
+        "healthcheck-missing/fail.Dockerfile",
+        Only::Plinth,
+        "the only HEALTHCHECK is in the build stage: plinth wants it in the final image, Checkov's CKV_DOCKER_2 accepts one anywhere in the file",
+    ),
+];
+
+/// Legitimate differences on plinth's render of the examples.
+const RENDER_ALLOWED: &[Allowed] = &[
+    ("", " Rollout/", Only::Plinth, "Checkov does not know the Argo Rollouts kind; plinth checks its pod template"),
+    (
+        "PL-K8S-025",
+        "",
+        Only::Checkov,
+        "the image's tag is set by the kustomization's images:, which Checkov's CKV_K8S_14 does not read",
+    ),
+    // The render skips these Checkov checks on module resources whose setting is a module input
+    // (`#checkov:skip` is unconditional; staging passes the weaker value). plinth checks a module's
+    // files alone and does not flag a value it cannot know, so it has nothing to suppress.
+    (
+        "PL-TF-008",
+        "modules/rds aws_db_instance.",
+        Only::Checkov,
+        "deletion_protection = var.deletion_protection: the render skips CKV_AWS_293, plinth cannot know the input",
+    ),
+    (
+        "PL-TF-009",
+        "modules/rds aws_db_instance.this",
+        Only::Checkov,
+        "multi_az = var.multi_az: the render skips CKV_AWS_157, plinth cannot know the input",
+    ),
+    (
+        "PL-TF-014",
+        "modules/eks aws_eks_cluster.this",
+        Only::Checkov,
+        "endpoint_public_access and public_access_cidrs follow var.public_access_cidrs: the render skips CKV_AWS_38/39, plinth cannot know the input",
+    ),
+    (
+        "PL-TF-023",
+        "modules/elasticache aws_elasticache_replication_group.this",
+        Only::Checkov,
+        "automatic_failover_enabled = var.automatic_failover: the render skips CKV2_AWS_50, plinth cannot know the input",
+    ),
 ];
 
 /// The repository root.
@@ -145,6 +263,11 @@ fn checkov() -> Option<PathBuf> {
     None
 }
 
+/// A temporary directory whose name does not start with a dot (Checkov skips hidden directories).
+fn tree() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("plinth-checkov-").tempdir().unwrap()
+}
+
 /// Copies the files under `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -159,20 +282,6 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// The fixtures in a temporary directory: `kubernetes/…` as they are, and each GitHub fixture's
-/// files under `github/<fixture>/.github/workflows/`, where Checkov looks for workflows.
-fn fixtures() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let source = root().join("crates/plinth-policy/tests/fixtures");
-    copy_tree(&source.join("kubernetes"), &dir.path().join("kubernetes"));
-    for entry in std::fs::read_dir(source.join("github")).unwrap() {
-        let fixture = entry.unwrap().path();
-        let workflows = dir.path().join("github").join(fixture.file_name().unwrap()).join(".github/workflows");
-        copy_tree(&fixture, &workflows);
-    }
-    dir
-}
-
 /// The output of `plinth args`, which must exit with one of `codes`.
 fn plinth(args: &[&str], dir: &Path, codes: &[i32]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_plinth")).args(args).current_dir(dir).output().unwrap();
@@ -181,13 +290,20 @@ fn plinth(args: &[&str], dir: &Path, codes: &[i32]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// Every Kubernetes and GitHub Actions rule with Checkov equivalents: rule → Checkov ids. Analogues
+/// A plinth rule with Checkov equivalents: the framework Checkov checks its files with, and the ids.
+struct Shared {
+    framework: &'static str,
+    ids: BTreeSet<String>,
+}
+
+/// Every rule checked by one of `frameworks` with Checkov equivalents. Analogues
 /// (`checkov:CKV_K8S_8 (Kubernetes analogue)`) are another target's check, not the same one.
-fn shared_rules(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
+fn shared_rules(dir: &Path, frameworks: &[&str]) -> BTreeMap<String, Shared> {
     let mut shared = BTreeMap::new();
     for row in plinth(&["check", "--list-rules"], dir, &[0]).lines().skip(1) {
         let fields: Vec<&str> = row.split_whitespace().collect();
-        if !matches!(fields.get(2), Some(&"kubernetes" | &"github-actions")) {
+        let Some(&(_, framework)) = TARGETS.iter().find(|(target, _)| fields.get(2) == Some(target)) else { continue };
+        if !frameworks.contains(&framework) {
             continue;
         }
         let explained = plinth(&["check", "--explain", fields[0]], dir, &[0]);
@@ -199,46 +315,88 @@ fn shared_rules(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
             .map(str::to_owned)
             .collect();
         if !ids.is_empty() {
-            shared.insert(fields[0].to_owned(), ids);
+            shared.insert(fields[0].to_owned(), Shared { framework, ids });
         }
     }
     shared
 }
 
-/// `kind/name` of a Kubernetes object, from plinth's `Kind/namespace/name` or `Kind/name`, or
-/// Checkov's `Kind.namespace.name`; empty for workflows, which are compared per file.
-fn object(kind_and_name: Option<(&str, &str)>) -> String {
-    kind_and_name.map(|(kind, name)| format!("{kind}/{name}")).unwrap_or_default()
+/// Where a finding is compared: its module's directory for Terraform, its file otherwise.
+fn place(framework: &str, path: &str) -> String {
+    let path = path.trim_start_matches("./").trim_start_matches('/');
+    match framework {
+        "terraform" => path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned(),
+        _ => path.to_owned(),
+    }
 }
 
-#[test]
-fn findings_agree_with_checkov_on_shared_rules() {
-    let Some(checkov) = checkov() else { return };
-    let dir = fixtures();
-    let shared = shared_rules(dir.path());
-    assert!(shared.len() >= 20, "expected the Kubernetes and GitHub rules' Checkov equivalents, got {shared:?}");
-
-    // plinth: (file, object, rule) of every finding of a shared rule.
-    let report: Value =
-        serde_json::from_str(&plinth(&["check", "--output", "json", "."], dir.path(), &[0, 1])).unwrap();
-    let mut plinth_flags = BTreeSet::new();
-    for finding in report["findings"].as_array().unwrap() {
-        let rule = finding["rule"].as_str().unwrap();
-        if !shared.contains_key(rule) {
-            continue;
+/// The object of a plinth finding as compared: `Kind/name` from `Kind/namespace/name` or
+/// `Kind/name`, a Terraform resource's address as it is, nothing for a file-level framework.
+fn plinth_object(framework: &str, object: &str) -> String {
+    match framework {
+        "kubernetes" => {
+            object.split_once('/').map(|(kind, rest)| format!("{kind}/{}", rest.rsplit('/').next().unwrap())).unwrap()
         }
-        let path = finding["path"].as_str().unwrap().trim_start_matches("./").to_owned();
-        let raw = finding["object"].as_str().unwrap();
-        let kind_and_name = raw.split_once('/').map(|(kind, rest)| (kind, rest.rsplit('/').next().unwrap()));
-        let object = if path.starts_with("github/") { String::new() } else { object(kind_and_name) };
-        plinth_flags.insert((path, object, rule.to_owned()));
+        "terraform" => object.to_owned(),
+        _ => String::new(),
     }
+}
 
-    // Checkov: (file, object, rule) for every plinth rule one of whose Checkov ids failed.
-    let output = Command::new(&checkov)
-        .args(["-d", ".", "--quiet", "--compact", "-o", "json", "--skip-download"])
-        .args(["--framework", "kubernetes", "github_actions"])
-        .current_dir(dir.path())
+/// The object of a Checkov result as compared: `Kind/name` from `Kind.namespace.name`; a Terraform
+/// resource's address without its module path (`module.s3.`) and index (`[0]`, `["key"]`), and a
+/// provider (`aws.default`, `aws.<alias>`) as plinth names it (`provider.aws`); nothing for a
+/// file-level framework.
+fn checkov_object(framework: &str, result: &Value) -> String {
+    let resource = result["resource"].as_str().unwrap();
+    match framework {
+        "kubernetes" => {
+            let mut parts = resource.splitn(3, '.');
+            format!("{}/{}", parts.next().unwrap(), parts.nth(1).unwrap())
+        }
+        "terraform" if result["check_class"].as_str().unwrap_or_default().contains(".checks.provider.") => {
+            format!("provider.{}", resource.split('.').next().unwrap())
+        }
+        "terraform" => {
+            let mut address = resource;
+            while let Some(rest) = address.strip_prefix("module.") {
+                address = rest.split_once('.').unwrap().1;
+            }
+            address.split('[').next().unwrap().to_owned()
+        }
+        _ => String::new(),
+    }
+}
+
+/// (place, object, rule) of every finding of a shared rule plinth reports in `dir`, suppressed or not.
+fn plinth_flags(dir: &Path, shared: &BTreeMap<String, Shared>) -> BTreeSet<(String, String, String)> {
+    let report: Value = serde_json::from_str(&plinth(&["check", "--output", "json", "."], dir, &[0, 1])).unwrap();
+    assert_eq!(report["errors"], Value::Array(vec![]), "plinth could not read some inputs");
+    let suppressed = report["suppressed"].as_array().unwrap().iter().map(|s| &s["finding"]);
+    let mut flags = BTreeSet::new();
+    for finding in report["findings"].as_array().unwrap().iter().chain(suppressed) {
+        let rule = finding["rule"].as_str().unwrap();
+        let Some(Shared { framework, .. }) = shared.get(rule) else { continue };
+        let path = place(framework, finding["path"].as_str().unwrap());
+        let object = plinth_object(framework, finding["object"].as_str().unwrap());
+        flags.insert((path, object, rule.to_owned()));
+    }
+    flags
+}
+
+/// (place, object, rule) for every shared rule one of whose Checkov ids failed, or was skipped, on an
+/// object in `dir`: one Checkov run over `frameworks`, limited to the shared ids.
+fn checkov_flags(
+    checkov: &Path,
+    dir: &Path,
+    frameworks: &[&str],
+    shared: &BTreeMap<String, Shared>,
+) -> BTreeSet<(String, String, String)> {
+    let ids: BTreeSet<&str> = shared.values().flat_map(|s| s.ids.iter().map(String::as_str)).collect();
+    let output = Command::new(checkov)
+        .args(["-d", ".", "--compact", "-o", "json", "--skip-download", "--framework"])
+        .args(frameworks)
+        .args(["--check", &ids.into_iter().collect::<Vec<_>>().join(",")])
+        .current_dir(dir)
         .output()
         .unwrap();
     let json: Value = serde_json::from_slice(&output.stdout)
@@ -247,48 +405,107 @@ fn findings_agree_with_checkov_on_shared_rules() {
         Value::Array(reports) => reports,
         report => vec![report],
     };
-    let mut checkov_flags = BTreeSet::new();
-    for failed in reports.iter().filter_map(|r| r["results"]["failed_checks"].as_array()).flatten() {
-        let id = failed["check_id"].as_str().unwrap();
-        let path = failed["file_path"].as_str().unwrap().trim_start_matches('/').to_owned();
-        let resource = failed["resource"].as_str().unwrap();
-        let object = if path.starts_with("github/") {
-            String::new()
-        } else {
-            let mut parts = resource.splitn(3, '.');
-            object(parts.next().zip(parts.nth(1)))
-        };
-        for (rule, _) in shared.iter().filter(|(_, ids)| ids.contains(id)) {
-            checkov_flags.insert((path.clone(), object.clone(), rule.clone()));
+    let mut flags = BTreeSet::new();
+    for report in &reports {
+        let framework = report["check_type"].as_str().unwrap();
+        for key in ["failed_checks", "skipped_checks"] {
+            for result in report["results"][key].as_array().into_iter().flatten() {
+                let id = result["check_id"].as_str().unwrap();
+                let path = place(framework, result["file_path"].as_str().unwrap());
+                let object = checkov_object(framework, result);
+                for (rule, _) in shared.iter().filter(|(_, s)| s.framework == framework && s.ids.contains(id)) {
+                    flags.insert((path.clone(), object.clone(), rule.clone()));
+                }
+            }
         }
     }
-    assert!(!checkov_flags.is_empty(), "Checkov failed nothing: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(!flags.is_empty(), "Checkov flagged nothing: {}", String::from_utf8_lossy(&output.stderr));
+    flags
+}
 
-    // Every difference must be allowed, and every allowance used.
+/// Runs both tools on `dir` (Checkov with `frameworks`) and asserts that every difference between
+/// their flags is in `allowed`, and that every entry of `allowed` matches a difference.
+fn assert_agreement(name: &str, checkov: &Path, dir: &Path, frameworks: &[&str], allowed: &[Allowed]) {
+    let shared = shared_rules(dir, frameworks);
+    let start = Instant::now();
+    let plinth_flags = plinth_flags(dir, &shared);
+    let plinth_time = start.elapsed();
+    let start = Instant::now();
+    let checkov_flags = checkov_flags(checkov, dir, frameworks, &shared);
+    let checkov_time = start.elapsed();
+
     let differences: Vec<(Only, &(String, String, String))> = plinth_flags
         .difference(&checkov_flags)
         .map(|d| (Only::Plinth, d))
         .chain(checkov_flags.difference(&plinth_flags).map(|d| (Only::Checkov, d)))
         .collect();
-    let allowed = |only: Only, (path, object, rule): &(String, String, String)| {
-        ALLOWED.iter().position(|(r, fragment, side, _)| {
+    let allowance = |only: Only, (path, object, rule): &(String, String, String)| {
+        allowed.iter().position(|(r, fragment, side, _)| {
             (r.is_empty() || r == rule) && format!("{path} {object}").contains(fragment) && *side == only
         })
     };
     let unexplained: Vec<String> = differences
         .iter()
-        .filter(|(only, d)| allowed(*only, d).is_none())
+        .filter(|(only, d)| allowance(*only, d).is_none())
         .map(|(only, (path, object, rule))| format!("{rule} {path} {object}: only {only:?}"))
         .collect();
-    let used: BTreeSet<usize> = differences.iter().filter_map(|(only, d)| allowed(*only, d)).collect();
-    let stale: Vec<&str> = (0..ALLOWED.len()).filter(|i| !used.contains(i)).map(|i| ALLOWED[i].0).collect();
+    let used: BTreeSet<usize> = differences.iter().filter_map(|(only, d)| allowance(*only, d)).collect();
+    let stale: Vec<&Allowed> = (0..allowed.len()).filter(|i| !used.contains(i)).map(|i| &allowed[i]).collect();
     let agreed = plinth_flags.intersection(&checkov_flags).count();
     eprintln!(
-        "{} shared rules; {agreed} (file, object, rule) flagged by both, {} differences, {} allowed",
+        "{name}: {} shared rules; {agreed} (place, object, rule) flagged by both, {} differences, {} allowed \
+         (plinth {plinth_time:.1?}, Checkov {checkov_time:.1?})",
         shared.len(),
         differences.len(),
-        differences.len() - unexplained.len()
+        differences.len() - unexplained.len(),
     );
-    assert!(unexplained.is_empty(), "{} unexplained differences:\n{}", unexplained.len(), unexplained.join("\n"));
-    assert!(stale.is_empty(), "allow-list entries that no longer match a difference: {stale:?}");
+    assert!(
+        unexplained.is_empty(),
+        "{name}: {} unexplained differences:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+    assert!(stale.is_empty(), "{name}: allow-list entries that no longer match a difference: {stale:#?}");
+}
+
+#[test]
+fn findings_on_the_fixtures_agree_with_checkov() {
+    let Some(checkov) = checkov() else { return };
+    let dir = tree();
+    let source = root().join("crates/plinth-policy/tests/fixtures");
+    for family in FAMILIES {
+        let (from, to) = (source.join(family.dir), dir.path().join(family.dir));
+        match family.layout {
+            Layout::AsIs => copy_tree(&from, &to),
+            Layout::Workflows => {
+                for entry in std::fs::read_dir(&from).unwrap() {
+                    let fixture = entry.unwrap().path();
+                    copy_tree(&fixture, &to.join(fixture.file_name().unwrap()).join(".github/workflows"));
+                }
+            }
+        }
+    }
+    let frameworks: Vec<&str> = FAMILIES.iter().map(|f| f.framework).collect();
+    assert_agreement("fixtures", &checkov, dir.path(), &frameworks, FIXTURES_ALLOWED);
+}
+
+#[test]
+fn findings_on_the_rendered_examples_agree_with_checkov() {
+    let Some(checkov) = checkov() else { return };
+    let dir = tree();
+    let start = Instant::now();
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("plinth.yaml"))
+        .filter(|spec| spec.exists())
+        .collect();
+    examples.sort();
+    assert!(!examples.is_empty(), "no examples/*/plinth.yaml");
+    for spec in &examples {
+        let name = spec.parent().unwrap().file_name().unwrap();
+        let out = dir.path().join(name);
+        plinth(&["render", spec.to_str().unwrap(), "-o", out.to_str().unwrap()], dir.path(), &[0]);
+    }
+    eprintln!("rendered {} examples in {:.1?}", examples.len(), start.elapsed());
+    assert_agreement("rendered examples", &checkov, dir.path(), RENDER_FRAMEWORKS, RENDER_ALLOWED);
 }

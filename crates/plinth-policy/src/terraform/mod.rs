@@ -15,7 +15,7 @@ use hcl_edit::Span;
 use hcl_edit::structure::{Attribute, Block, Body};
 
 use crate::rule::RuleDoc;
-pub use value::{boolean, number, references, string, strings};
+pub use value::{boolean, entries, number, references, string, strings, text};
 
 /// A rule over the resources of one Terraform module directory.
 #[derive(Debug, Clone, Copy)]
@@ -136,20 +136,41 @@ fn dynamic(body: &Body, ident: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Module<'a> {
     resources: Vec<Resource<'a>>,
+    providers: Vec<Resource<'a>>,
 }
 
 impl<'a> Module<'a> {
     /// The module made of `files`, parsed, in the order their hits will index them.
     pub fn new(files: &[&'a Body]) -> Self {
         let mut resources = Vec::new();
+        let mut providers = Vec::new();
         for (file, body) in files.iter().enumerate() {
             for block in body.get_blocks("resource") {
                 if let [kind, name] = block.labels.as_slice() {
                     resources.push(Resource { file, kind: kind.as_str(), name: name.as_str(), block });
                 }
             }
+            for block in body.get_blocks("provider") {
+                if let [name] = block.labels.as_slice() {
+                    providers.push(Resource { file, kind: "provider", name: name.as_str(), block });
+                }
+            }
         }
-        Module { resources }
+        Module { resources, providers }
+    }
+
+    /// Every `provider "<name>"` block, in file order, as a [`Resource`] of kind `provider`
+    /// (address `provider.aws`).
+    pub fn providers(&self, name: &'a str) -> impl Iterator<Item = &Resource<'a>> + '_ {
+        self.providers.iter().filter(move |p| p.name == name)
+    }
+
+    /// The resources of any of `kinds` that the attribute `key` of `from` refers to
+    /// (`parameter_group_name = aws_db_parameter_group.x.name`).
+    pub fn referenced(&self, from: &Resource<'_>, key: &str, kinds: &[&str]) -> Vec<&Resource<'a>> {
+        let Some(attribute) = from.attribute(key) else { return Vec::new() };
+        let found = references(&attribute.value);
+        self.resources.iter().filter(|r| kinds.contains(&r.kind) && found.contains(&r.address())).collect()
     }
 
     /// Every resource of any of `kinds`, in file order.

@@ -1,12 +1,14 @@
 //! What the compose and GitHub Actions rule tests share: running [`DocumentRule`]s over a YAML
 //! text with findings located by line (the JSON pointer's deepest existing prefix, through
-//! `plinth_spec::yaml`), reading the `# expect: RULE` markers of a fixture, and the checks every
-//! rule set must pass (fixtures, ids, docs).
+//! `plinth_spec::yaml`) and the checks every rule set must pass (fixtures against their
+//! `# expect:` markers, ids, docs).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use plinth_policy::DocumentRule;
+
+use crate::common::expect::expected;
 
 /// One finding of a rule run: `(rule id, 1-based line, message)`.
 pub type Located = (&'static str, usize, String);
@@ -22,17 +24,6 @@ pub fn run(rules: &[DocumentRule], source: &str) -> Vec<Located> {
         for hit in hits {
             let (line, _) = spans.value(&hit.pointer).line_col(source);
             out.push((rule.doc.id, line, hit.message));
-        }
-    }
-    out
-}
-
-/// The `(rule, line)` pairs a fixture expects: every line ending in `# expect: RULE[, RULE…]`.
-pub fn expected(source: &str) -> BTreeSet<(String, usize)> {
-    let mut out = BTreeSet::new();
-    for (idx, line) in source.lines().enumerate() {
-        if let Some((_, ids)) = line.split_once("# expect:") {
-            out.extend(ids.split(',').map(|id| (id.trim().to_owned(), idx + 1)));
         }
     }
     out

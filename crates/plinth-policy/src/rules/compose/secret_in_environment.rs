@@ -3,7 +3,8 @@
 use plinth_spec::yaml::escape;
 use serde_json::Value;
 
-use super::service::{interpolates, services};
+use super::service::services;
+use crate::secrets::{is_reference, is_secret_name};
 use crate::{DocumentRule, Hit, RuleDoc, Severity, Target};
 
 /// The rule.
@@ -25,13 +26,13 @@ pub const RULE: DocumentRule = DocumentRule {
 };
 
 const DOC: &str = r#"## What
-A variable of a service's `environment` whose name says it holds a secret (it contains
-`PASSWORD`, `PASSWD`, `SECRET`, `TOKEN`, `CREDENTIAL`, `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`,
-`SIGNING_KEY`, `ENCRYPTION_KEY`, `MASTER_KEY` or `AUTH_KEY`) is given a literal value. Values that
-interpolate (`${DB_PASSWORD}`, `${DB_PASSWORD:?set it in .env}`), empty values (passed through
-from the shell) and names ending in `_FILE`, `_PATH`, `_DIR`, `_TTL`, `_EXPIRY`, `_LENGTH`,
-`_TIMEOUT`, `_ENABLED`, `_URL`, `_HOST`, `_PORT`, `_USER`, `_NAME` or `_ID` (settings about a
-secret, not the secret) pass.
+A variable of a service's `environment` whose name says it holds a secret (a word such as
+`PASSWORD`, `PASSWD`, `PASS`, `SECRET`, `TOKEN`, `CREDENTIALS`, `APIKEY`, or `API_KEY`,
+`ACCESS_KEY`, `PRIVATE_KEY`, `SIGNING_KEY`, `ENCRYPTION_KEY`, `MASTER_KEY`, `AUTH_KEY`) is given a
+literal value. Values that interpolate (`${DB_PASSWORD}`, `${DB_PASSWORD:?set it in .env}`,
+`$DB_PASSWORD`), empty values (passed through from the shell) and names ending in `_FILE`,
+`_PATH`, `_DIR`, `_URL`, `_HOST`, `_PORT`, `_USER`, `_NAME`, `_ID`, `_TTL`, `_LENGTH`,
+`_TIMEOUT`, `_ENABLED` and the like (settings about a secret, not the secret) pass.
 
 ## Why
 A compose file is committed, copied into tickets and pasted into chat; a password written in it
@@ -65,40 +66,11 @@ secrets:
   Kubernetes analogues (a secret-looking `env` value in a pod spec).
 "#;
 
-/// Name fragments of variables that hold secrets.
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "CREDENTIAL",
-    "API_KEY",
-    "APIKEY",
-    "ACCESS_KEY",
-    "PRIVATE_KEY",
-    "SIGNING_KEY",
-    "ENCRYPTION_KEY",
-    "MASTER_KEY",
-    "AUTH_KEY",
-];
-
-/// Name endings of settings about a secret rather than the secret itself.
-const SETTING_SUFFIXES: &[&str] = &[
-    "_FILE", "_PATH", "_DIR", "_TTL", "_EXPIRY", "_LENGTH", "_TIMEOUT", "_ENABLED", "_URL", "_HOST", "_PORT", "_USER",
-    "_NAME", "_ID",
-];
-
-/// Whether a variable named `name` holds a secret.
-fn is_secret_name(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|word| name.contains(word)) && !SETTING_SUFFIXES.iter().any(|end| name.ends_with(end))
-}
-
 /// Whether `value` is a literal (not empty, not interpolated).
 fn is_literal(value: &Value) -> bool {
     match value {
         Value::Null => false,
-        Value::String(text) => !text.is_empty() && !interpolates(text),
+        Value::String(text) => !is_reference(text),
         _ => true,
     }
 }

@@ -157,18 +157,3 @@ pub fn image<'a>(service: &Service<'a>) -> Option<Image<'a>> {
     };
     Some(Image { repository, tag, digest })
 }
-
-/// Whether `text` takes its value from the environment (`${VAR}`, `${VAR:?…}`, `$VAR`); `$$` is
-/// an escaped dollar.
-pub fn interpolates(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut idx = 0;
-    while idx + 1 < bytes.len() {
-        match (bytes[idx], bytes[idx + 1]) {
-            (b'$', b'$') => idx += 2,
-            (b'$', next) if next == b'{' || next == b'_' || next.is_ascii_alphabetic() => return true,
-            _ => idx += 1,
-        }
-    }
-    false
-}

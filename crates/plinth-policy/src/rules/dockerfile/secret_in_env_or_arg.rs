@@ -1,6 +1,7 @@
 //! PL-DOCKER-008 `secret-in-env-or-arg`: no secret passes through ENV or ARG.
 
 use crate::dockerfile::{Dockerfile, LineHit};
+use crate::secrets::is_secret_name;
 use crate::{DockerfileRule, RuleDoc, Severity, Target};
 
 /// The rule.
@@ -18,10 +19,12 @@ pub const RULE: DockerfileRule = DockerfileRule {
 };
 
 const DOC: &str = r#"## What
-An `ENV` or `ARG` whose name says it holds a secret (it contains `PASSWORD`, `PASSWD`, `SECRET`,
-`TOKEN`, `CREDENTIAL`, `API_KEY`, `APIKEY`, `ACCESS_KEY`, `PRIVATE_KEY` or `AUTH_KEY`). Names
-ending in `_FILE`, `_PATH` or `_DIR` (where a secret is, not the secret) pass, and so does an
-`ENV` with an empty value.
+An `ENV` or `ARG` whose name says it holds a secret (a word such as `PASSWORD`, `PASSWD`,
+`PASS`, `SECRET`, `TOKEN`, `CREDENTIALS`, `APIKEY`, or `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`,
+`AUTH_KEY`). Names ending in `_FILE`, `_PATH`, `_DIR`, `_URL`, `_NAME`, `_ID` and the like (where
+a secret is, or a setting about it, not the secret) pass, and so does an `ENV` with an empty
+value. An `ENV` that copies a build argument (`ENV TOKEN=$TOKEN`) is a finding too: the value is
+stored in the image all the same.
 
 ## Why
 `ENV` values are stored in the image's configuration: anyone who can pull the image reads them
@@ -43,26 +46,10 @@ RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci
   literal values by pattern).
 "#;
 
-/// Words in a name that say it holds a secret.
-const SECRET: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "CREDENTIAL",
-    "API_KEY",
-    "APIKEY",
-    "ACCESS_KEY",
-    "PRIVATE_KEY",
-    "AUTH_KEY",
-];
-
 fn check(file: &Dockerfile, hits: &mut Vec<LineHit>) {
     for instruction in file.instructions.iter().filter(|i| i.keyword == "ENV" || i.keyword == "ARG") {
         for (name, value) in instruction.pairs() {
-            let upper = name.to_ascii_uppercase();
-            let secret = SECRET.iter().any(|s| upper.contains(s))
-                && !["_FILE", "_PATH", "_DIR"].iter().any(|s| upper.ends_with(s));
+            let secret = is_secret_name(name);
             let empty = instruction.keyword == "ENV" && value.as_deref().is_none_or(str::is_empty);
             if secret && !empty {
                 let message = format!("{} {name} passes a secret into the image", instruction.keyword);

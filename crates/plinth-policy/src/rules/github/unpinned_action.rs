@@ -14,7 +14,7 @@ pub const RULE: DocumentRule = DocumentRule {
         target: Target::GithubActions,
         summary: "Every `uses:` names a full 40-character commit SHA (or an image digest)",
         doc: DOC,
-        equivalents: &["checkov:CKV_GHA_8", "zizmor:unpinned-uses"],
+        equivalents: &["zizmor:unpinned-uses", "scorecard:Pinned-Dependencies"],
     },
     check,
 };
@@ -26,7 +26,8 @@ action names an image without an `@sha256:` digest. Local actions (`./…`) are 
 
 First-party actions (`actions/*`, `github/*`) are **not** exempt: their tags are as mutable as
 anyone's, a compromised maintainer token can move them, and pinning everything keeps one simple
-rule that Checkov's `CKV_GHA_8` also applies. plinth's own rendered workflows pin every action.
+rule, as OpenSSF Scorecard's `Pinned-Dependencies` scores it. plinth's own rendered workflows pin
+every action.
 
 ## Why
 A tag is a pointer the action's owner (or whoever steals their token) can move: in March 2025
@@ -44,8 +45,8 @@ steps:
 ## References
 - GitHub: [Security hardening for GitHub Actions: using third-party actions](https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions)
 - CVE-2025-30066 (tj-actions/changed-files)
-- Checkov `CKV_GHA_8` ("Ensure GitHub Action sources use a commit hash", newer than the Checkov
-  snapshot counted in the research notes); zizmor `unpinned-uses`
+- zizmor `unpinned-uses`; OpenSSF Scorecard `Pinned-Dependencies` (GitHub workflows' `uses:`
+  among other dependencies). Checkov (3.2) has no check for this.
 "#;
 
 /// Whether `uses` is pinned: a local path, a full commit SHA, or a docker image by digest.

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use plinth_policy::input::candidate;
 use plinth_policy::{InputError, MAX_BYTES, Options, Report, check_directory, finish};
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -107,16 +108,6 @@ impl Inputs {
         }
         Ok(())
     }
-}
-
-/// Whether a file met while walking a directory may be an input.
-fn candidate(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".yaml", ".yml", ".json", ".tf"].iter().any(|ext| lower.ends_with(ext))
-        || name == "Dockerfile"
-        || name == "Containerfile"
-        || name.starts_with("Dockerfile.")
-        || name.ends_with(".Dockerfile")
 }
 
 /// A path as shown in findings: as given, `/`-separated, without a leading `./`.

@@ -5,6 +5,7 @@ mod human;
 mod inputs;
 mod rules;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -59,10 +60,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             let sources = rendered.unwrap_or_else(|| inputs::sources(&report));
             human::print(&report, &sources, started.elapsed())
         }
-        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        CheckFormat::Sarif => {
-            println!("{}", serde_json::to_string_pretty(&sarif(&report, env!("CARGO_PKG_VERSION")))?)
-        }
+        CheckFormat::Json => write_json(&report)?,
+        CheckFormat::Sarif => write_json(&sarif(&report, env!("CARGO_PKG_VERSION")))?,
     }
     let fail_on = match args.fail_on {
         Some(FailOn::Info) => Severity::Info,
@@ -77,6 +76,16 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// Writes `value` as pretty JSON to stdout as it is serialised, without a copy of the text in
+/// memory (a report of tens of thousands of findings is megabytes of JSON).
+fn write_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// The config: the file given, else `.plinth-check.yaml` when it exists.
