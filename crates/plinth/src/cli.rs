@@ -1,6 +1,8 @@
 //! Command-line definitions (clap); `--help` text lives here.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -56,6 +58,13 @@ pub enum Command {
         after_help = "Without a path, checks plinth.yaml (spec rules) and a fresh in-memory render of it, each file under its render path. Directories are walked (.git, target, node_modules and .tools skipped); formats are detected by content. The Kubernetes files of one directory (a kustomization, a rendered environment) are checked together: rules about several objects (a PodDisruptionBudget or NetworkPolicy for a workload, a Service's pods, kustomization.yaml's images:) see all of them.\n\nSuppressions, always with a reason (an expired or reasonless one is a finding):\n  # plinth:ignore PL-K8S-001 reason=\"needs root until #42\" until=2026-06-30   (on the line or the line above)\n  Kubernetes metadata.annotations: plinth.dev/ignore: \"PL-K8S-001,PL-K8S-004\", plinth.dev/ignore-reason: \"…\", plinth.dev/ignore-until: \"2026-06-30\"   (that object)\n  compose services.<name>.labels (a mapping or KEY=VALUE list): the same three keys, plinth.dev/ignore: \"PL-COMPOSE-007\"   (that service, in that file)\n  .plinth-check.yaml: ignore: [{ rule, paths: [glob], reason, until }], disable: [rules], fail_on\n\nJSON output (stable; fields are only added): { files, skipped, findings: [{ path, line, column, rule, severity, message, object }], suppressed: [{ finding, reason }], baselined, errors: [{ path, line, column, message }] }.\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage errors or inputs that could not be checked.\n\nExamples:\n  plinth check\n  plinth check k8s/ docker-compose.yml .github/workflows --fail-on error\n  plinth check deploy/ --output sarif > plinth.sarif\n  plinth check deploy/ --write-baseline .plinth-baseline.json\n  plinth check deploy/ --baseline .plinth-baseline.json   # only new findings\n  plinth check --list-rules\n  plinth check --explain PL-SPEC-003"
     )]
     Check(CheckArgs),
+    /// Run the demo workload: the stand-in `plinth up` starts for services without a local
+    /// command, in the spirit of podinfo (version and colour, toggleable probes, injected errors
+    /// and latency that spare the probes, Prometheus metrics, PostgreSQL and Redis round trips).
+    #[command(
+        after_help = "Settings come from the environment the supervisor injects; flags override them.\nEndpoints (JSON unless noted): GET / (service, version, color, hostname, pid, uptime), GET /version, GET /healthz, GET /readyz, POST /healthz/enable|disable, POST /readyz/enable|disable, GET /status/{code}, GET /delay/{seconds} (at most 30), GET|POST|DELETE /chaos ({\"error_rate\": 0.2, \"latency_ms\": 300}: that share of ordinary requests fails with 500, exactly and evenly, and each waits; the probes, /metrics and /chaos are spared), GET /metrics (Prometheus text: http_requests_total and http_request_duration_seconds by method, route and status), GET /db (DATABASE_URL), GET /cache (REDIS_URL).\nLogs: one JSON line per request on stdout, after a first line {\"msg\": \"listening\", \"address\": …} naming the bound address.\nSIGTERM or Ctrl-C: stop accepting, finish in-flight requests (up to --drain), exit 0.\n\nExamples:\n  plinth demo --port 8080\n  PORT=0 SERVICE_NAME=api VERSION=v2 COLOR=green plinth demo\n  plinth demo --error-rate 0.05 --latency 200ms\n  DATABASE_URL=postgres://postgres@localhost/app REDIS_URL=redis://localhost plinth demo\n  curl -X POST localhost:8080/chaos -d '{\"error_rate\": 0.2, \"latency_ms\": 300}'"
+    )]
+    Demo(DemoArgs),
 }
 
 /// Options shared by commands that read a spec.
@@ -220,4 +229,39 @@ pub enum FailOn {
     Warning,
     /// Only errors fail.
     Error,
+}
+
+/// `plinth demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// The port to listen on; 0 picks a free one (the first log line names it).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// The service this instance stands in for [default: demo].
+    #[arg(long, env = "SERVICE_NAME")]
+    pub service: Option<String>,
+    /// The version it reports [default: plinth's].
+    #[arg(long = "app-version", env = "VERSION", value_name = "VERSION")]
+    pub app_version: Option<String>,
+    /// A colour telling versions apart [default: blue].
+    #[arg(long, env = "COLOR")]
+    pub color: Option<String>,
+    /// PostgreSQL for /db: a postgres:// URL or key=value connection string.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Redis for /cache: redis://[:password@]host:port[/db].
+    #[arg(long, env = "REDIS_URL", hide_env_values = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// The share (0 to 1) of ordinary requests that fail with 500 from the start (see /chaos).
+    #[arg(long, env = "ERROR_RATE", default_value_t = 0.0, value_name = "RATE")]
+    pub error_rate: f64,
+    /// The delay every ordinary request gets from the start: 300ms, 1s, or milliseconds.
+    #[arg(long, env = "LATENCY", value_parser = plinth_demo::parse_latency, default_value = "0")]
+    pub latency: Duration,
+    /// How long in-flight requests may take to finish after SIGTERM [default: 5s].
+    #[arg(long, value_parser = plinth_demo::parse_latency, value_name = "DURATION")]
+    pub drain: Option<Duration>,
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod cost;
+mod demo;
 mod init;
 mod render;
 mod rollout;
@@ -21,5 +22,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rollout(args) => rollout::run(&args),
         Command::Cost(args) => cost::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -1,0 +1,330 @@
+//! The request path: rate limit, host check, HTTPS redirect, route, pick a replica, forward with
+//! retries and passive ejection, then headers, compression, metrics and the access log.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Request, Response, StatusCode, Uri, Version};
+use http_body_util::BodyExt;
+use hyper::body::{Body as _, Incoming};
+
+use crate::access_log::{LoggedBody, Record};
+use crate::balance::Pick;
+use crate::compress::maybe_compress;
+use crate::gateway::Shared;
+use crate::headers::{self, REQUEST_ID};
+use crate::metrics::{BackendLabels, RequestLabels, UpstreamErrorLabels, VersionLabels};
+use crate::route;
+use crate::state::{BackendState, Live};
+use crate::upstream::{Body, full};
+
+/// Largest request body buffered so that an idempotent request can be retried.
+const MAX_REPLAY_BODY: u64 = 1024 * 1024;
+
+/// The connection a request arrived on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Conn {
+    pub client: SocketAddr,
+    pub https: bool,
+}
+
+/// Serves one client request.
+pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, request: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let live = shared.live.load_full();
+    let request_id = headers::request_id(request.headers());
+    let method = request.method().clone();
+    let mut accept_encoding = HeaderMap::new();
+    for value in request.headers().get_all(header::ACCEPT_ENCODING) {
+        accept_encoding.append(header::ACCEPT_ENCODING, value.clone());
+    }
+    let mut record = Record {
+        request_id: request_id.to_str().unwrap_or_default().to_owned(),
+        client: Some(conn.client),
+        method: method.to_string(),
+        path: request.uri().path().to_owned(),
+        ..Record::default()
+    };
+    let mut response = serve(&shared, &live, conn, request, &request_id, &mut record, started).await;
+    let backend = record.backend.clone().unwrap_or_default();
+    let version = record.version.clone().unwrap_or_default();
+    shared
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            route: record.route.clone().unwrap_or_default(),
+            backend,
+            version,
+            class: format!("{}xx", response.status().as_u16() / 100),
+        })
+        .inc();
+    record.status = response.status().as_u16();
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, request_id);
+    headers::add_security(headers, &live.config.security_headers, conn.https);
+    let response = maybe_compress(&live.config.compression, &method, &accept_encoding, response);
+    let access_log = live.config.access_log.clone();
+    response.map(|body| LoggedBody::new(body, access_log, record, started).boxed_unsync())
+}
+
+/// A plain-text answer from the gateway itself.
+pub(crate) fn answer(status: StatusCode, text: &str) -> Response<Body> {
+    let mut response = Response::new(full(format!("{text}\n")));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+async fn serve(
+    shared: &Shared,
+    live: &Live,
+    conn: Conn,
+    request: Request<Incoming>,
+    request_id: &HeaderValue,
+    record: &mut Record,
+    started: Instant,
+) -> Response<Body> {
+    if let Some(limiter) = &live.limiter
+        && let Err(wait) = limiter.check(conn.client.ip())
+    {
+        shared.metrics.rate_limited.inc();
+        let mut response = answer(StatusCode::TOO_MANY_REQUESTS, "too many requests");
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return response;
+    }
+    let raw_host = match request.uri().authority() {
+        Some(authority) => Some(authority.as_str().to_owned()),
+        None => request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned),
+    };
+    let Some((raw_host, host)) = raw_host.and_then(|raw| route::normalize_host(&raw).map(|host| (raw, host))) else {
+        return answer(StatusCode::BAD_REQUEST, "missing or invalid Host");
+    };
+    record.host = raw_host.clone();
+    if !conn.https
+        && live.config.redirect_https
+        && let Some(port) = shared.https_port
+    {
+        return redirect(&host, port, request.uri());
+    }
+    let Some(matched) = route::find(&live.config.routes, &host, request.uri().path()) else {
+        return if conn.https && !route::host_known(&live.config.routes, &host) {
+            answer(StatusCode::MISDIRECTED_REQUEST, "this host is not served here")
+        } else {
+            answer(StatusCode::NOT_FOUND, "no route")
+        };
+    };
+    let route = &live.config.routes[matched.index];
+    record.route = Some(format!("{}{}", route.host, route.path_prefix));
+    let backend = &live.backends[&route.backend];
+    record.backend = Some(backend.config.name.clone());
+
+    let sticky = backend.config.sticky.as_ref();
+    let sticky_pick = sticky
+        .and_then(|s| headers::cookie(request.headers(), &s.cookie))
+        .and_then(|value| backend.balancer.pick_sticky(value, &[]));
+    let had_sticky = sticky_pick.is_some();
+    let Some(pick) = sticky_pick.or_else(|| backend.balancer.pick(&[])) else {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, "no healthy replica");
+    };
+
+    let (mut parts, body) = request.into_parts();
+    headers::strip_hop_by_hop(&mut parts.headers);
+    let host_value = HeaderValue::from_str(&raw_host).expect("a normalised host is a valid header value");
+    headers::set_forwarded(&mut parts.headers, conn.client.ip(), conn.https, &host_value);
+    parts.headers.insert(header::HOST, host_value);
+    parts.headers.insert(REQUEST_ID, request_id.clone());
+    if let Some((name, tenant)) = matched.tenant {
+        let name = HeaderName::from_bytes(name.as_bytes()).expect("validated when the state was built");
+        match HeaderValue::from_str(tenant) {
+            Ok(value) => parts.headers.insert(name, value),
+            Err(_) => parts.headers.remove(name),
+        };
+    }
+    let idempotent =
+        matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE);
+    let replay =
+        if idempotent && backend.config.retries > 0 && body.size_hint().upper().is_some_and(|n| n <= MAX_REPLAY_BODY) {
+            match body.collect().await {
+                Ok(collected) => Payload::Replayable(collected.to_bytes()),
+                Err(_) => return answer(StatusCode::BAD_REQUEST, "could not read the request body"),
+            }
+        } else {
+            Payload::Once(Some(body.map_err(Into::into).boxed_unsync()))
+        };
+    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str()).to_owned();
+    let forward = Forward { shared, backend, parts, path_and_query, payload: replay, started };
+    let (pick, mut response) = forward.run(pick, record).await;
+    if let (Some(sticky), Some(pick)) = (sticky, pick.filter(|_| !had_sticky)) {
+        let cookie =
+            format!("{}={}; Path=/; HttpOnly; SameSite=Lax", sticky.cookie, backend.balancer.sticky_value(&pick));
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn redirect(host: &str, https_port: u16, uri: &Uri) -> Response<Body> {
+    let authority = if https_port == 443 { host.to_owned() } else { format!("{host}:{https_port}") };
+    let path = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let mut response = answer(StatusCode::PERMANENT_REDIRECT, "use HTTPS");
+    if let Ok(location) = HeaderValue::from_str(&format!("https://{authority}{path}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// Why an upstream attempt produced no response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    /// Refused, reset or closed before a response: nothing was processed, another replica may retry.
+    Connection,
+    /// The connection was not established in time; also retryable.
+    ConnectTimeout,
+    /// No response head within the backend's response timeout; not retried.
+    ResponseTimeout,
+}
+
+impl Failure {
+    fn of(error: &hyper_util::client::legacy::Error) -> Self {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(cause) = source {
+            if cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut) {
+                return Self::ConnectTimeout;
+            }
+            source = cause.source();
+        }
+        Self::Connection
+    }
+
+    /// The `kind` label of `plinth_gateway_upstream_errors_total`.
+    fn label(self) -> &'static str {
+        match self {
+            Self::Connection => "connection",
+            Self::ConnectTimeout => "connect_timeout",
+            Self::ResponseTimeout => "response_timeout",
+        }
+    }
+}
+
+/// The request body: buffered (retries possible) or streamed once.
+enum Payload {
+    Replayable(Bytes),
+    Once(Option<Body>),
+}
+
+/// One request being forwarded to a backend.
+struct Forward<'a> {
+    shared: &'a Shared,
+    backend: &'a BackendState,
+    parts: http::request::Parts,
+    path_and_query: String,
+    payload: Payload,
+    started: Instant,
+}
+
+impl Forward<'_> {
+    /// Sends to `pick`, retrying idempotent requests on another replica after connection
+    /// failures; returns the replica that answered (if any) and the response.
+    async fn run(mut self, mut pick: Pick, record: &mut Record) -> (Option<Pick>, Response<Body>) {
+        let config = &self.backend.config;
+        let balancer = &self.backend.balancer;
+        let mut tried = Vec::new();
+        loop {
+            let version = balancer.versions[pick.version].name.clone();
+            record.version = Some(version.clone());
+            record.upstream = Some(pick.replica.addr);
+            tried.push(pick.replica.addr);
+            let Some(request) = self.request(pick.replica.addr) else {
+                return (None, answer(StatusCode::BAD_GATEWAY, "upstream unreachable"));
+            };
+            let sent = tokio::time::timeout(config.response_timeout, self.shared.client.request(request)).await;
+            let labels = VersionLabels { backend: config.name.clone(), version: version.clone() };
+            let failure = match sent {
+                Ok(Ok(response)) => {
+                    let error = response.status().is_server_error();
+                    if error {
+                        self.record_failure(&pick);
+                    } else {
+                        pick.replica.record_success();
+                    }
+                    self.observe(&labels, error);
+                    let (mut parts, body) = response.into_parts();
+                    headers::strip_hop_by_hop(&mut parts.headers);
+                    parts.version = Version::HTTP_11;
+                    return (Some(pick), Response::from_parts(parts, body.map_err(Into::into).boxed_unsync()));
+                }
+                Ok(Err(error)) => Failure::of(&error),
+                Err(_) => Failure::ResponseTimeout,
+            };
+            self.shared
+                .metrics
+                .upstream_errors
+                .get_or_create(&UpstreamErrorLabels {
+                    backend: labels.backend.clone(),
+                    version,
+                    kind: failure.label().to_owned(),
+                })
+                .inc();
+            self.record_failure(&pick);
+            let retry = match (&self.payload, failure) {
+                (Payload::Replayable(_), Failure::Connection | Failure::ConnectTimeout)
+                    if tried.len() <= config.retries as usize =>
+                {
+                    balancer.pick_in(pick.version, &tried).or_else(|| balancer.pick(&tried))
+                }
+                _ => None,
+            };
+            match retry {
+                Some(next) => {
+                    self.shared.metrics.retries.get_or_create(&BackendLabels { backend: config.name.clone() }).inc();
+                    pick = next;
+                }
+                None => {
+                    self.observe(&labels, true);
+                    let response = if failure != Failure::Connection {
+                        answer(StatusCode::GATEWAY_TIMEOUT, "upstream timed out")
+                    } else {
+                        answer(StatusCode::BAD_GATEWAY, "upstream unreachable")
+                    };
+                    return (None, response);
+                }
+            }
+        }
+    }
+
+    /// The upstream request for `addr`; `None` when a streamed body was already spent.
+    fn request(&mut self, addr: SocketAddr) -> Option<Request<Body>> {
+        let body = match &mut self.payload {
+            Payload::Replayable(bytes) => full(bytes.clone()),
+            Payload::Once(body) => body.take()?,
+        };
+        let uri = Uri::try_from(format!("http://{addr}{}", self.path_and_query)).ok()?;
+        let mut request = Request::new(body);
+        *request.method_mut() = self.parts.method.clone();
+        *request.uri_mut() = uri;
+        *request.version_mut() = Version::HTTP_11;
+        *request.headers_mut() = self.parts.headers.clone();
+        Some(request)
+    }
+
+    fn record_failure(&self, pick: &Pick) {
+        if pick.replica.record_failure(&self.backend.config.ejection) {
+            self.shared
+                .metrics
+                .ejections
+                .get_or_create(&BackendLabels { backend: self.backend.config.name.clone() })
+                .inc();
+        }
+    }
+
+    fn observe(&self, labels: &VersionLabels, error: bool) {
+        let latency = self.started.elapsed();
+        self.shared.metrics.duration.get_or_create(labels).observe(latency.as_secs_f64());
+        self.shared.stats.record(&labels.backend, &labels.version, error, latency);
+    }
+}
