@@ -717,7 +717,7 @@ mod tests {
     use super::*;
     use plinth_spec::compile;
 
-    const BUILT_IN: &str = include_str!("../../../prices/aws.yaml");
+    use crate::BUILT_IN_PRICES as BUILT_IN;
 
     fn estimate_of(yaml: &str, env: &str) -> Estimate {
         let compiled = compile(yaml);

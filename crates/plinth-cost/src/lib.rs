@@ -14,3 +14,7 @@ pub mod report;
 pub use estimate::{Estimate, Group, Line, NOT_COUNTED, PriceStatus, Range, estimate};
 pub use prices::{Price, PriceBook, PriceFileError, Status, Usage};
 pub use report::{Comparison, compare, markdown, text};
+
+/// The repository's price file (`prices/aws.yaml`), built in so that every caller — `plinth cost`,
+/// the report `plinth render` writes, `plinth check`'s budget rule — prices alike and works anywhere.
+pub const BUILT_IN_PRICES: &str = include_str!("../../../prices/aws.yaml");

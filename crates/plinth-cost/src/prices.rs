@@ -185,7 +185,7 @@ fn read(text: &str) -> Result<File, PriceFileError> {
 mod tests {
     use super::*;
 
-    const BUILT_IN: &str = include_str!("../../../prices/aws.yaml");
+    use crate::BUILT_IN_PRICES as BUILT_IN;
 
     #[test]
     fn the_repository_price_file_parses() {

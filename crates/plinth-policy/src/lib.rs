@@ -24,7 +24,7 @@ pub mod terraform;
 pub use baseline::Baseline;
 pub use config::Config;
 pub use dockerfile::{Dockerfile, DockerfileRule, LineHit};
-pub use engine::{MAX_BYTES, Options, check, check_directory, finish};
+pub use engine::{MAX_BYTES, Options, called_modules, check, check_directory, check_module_calls, finish};
 pub use finding::{Finding, Severity};
 pub use report::{InputError, Report, Suppressed};
 pub use rule::{DocumentRule, Hit, RuleDoc, Target};

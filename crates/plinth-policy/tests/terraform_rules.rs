@@ -8,10 +8,13 @@
 //! invariants are checked too, and the suppressions written in Terraform: `#checkov:skip` and
 //! `# plinth:ignore` inside a resource block.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::expect;
 use plinth_policy::rules::terraform::RULES;
 use plinth_policy::{Options, Report, Target, check};
 
@@ -36,35 +39,36 @@ fn fixtures() -> PathBuf {
 /// The `.tf` files of a fixture module, as `(path, contents)` with paths relative to the
 /// fixtures directory (`s3-versioning/fail/main.tf`), in name order.
 fn module(case: &str) -> Vec<(String, String)> {
-    let dir = fixtures().join(case);
-    let mut files: Vec<(String, String)> = fs::read_dir(&dir)
-        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "tf"))
-        .map(|path| {
-            let name = path.file_name().expect("file name").to_string_lossy().into_owned();
-            let text = fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-            (format!("{case}/{name}"), text)
-        })
-        .collect();
-    files.sort();
+    let files = tf_files(&fixtures(), case);
     assert!(!files.is_empty(), "{case}: no .tf file");
+    files
+}
+
+/// The `.tf` files below `root/dir`, its subdirectories included, with paths relative to `root`,
+/// in path order.
+fn tf_files(root: &Path, dir: &str) -> Vec<(String, String)> {
+    let at = root.join(dir);
+    let mut files = Vec::new();
+    for entry in fs::read_dir(&at).unwrap_or_else(|err| panic!("{}: {err}", at.display())) {
+        let path = entry.expect("directory entry").path();
+        let name = format!("{dir}/{}", path.file_name().expect("file name").to_string_lossy());
+        if path.is_dir() {
+            files.extend(tf_files(root, &name));
+        } else if path.extension().is_some_and(|ext| ext == "tf") {
+            let text = fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            files.push((name, text));
+        }
+    }
+    files.sort();
     files
 }
 
 /// The `(rule, path, line)` triples the `# expect:` comments of `files` announce.
 fn expected(files: &[(String, String)]) -> BTreeSet<(String, String, usize)> {
-    let mut out = BTreeSet::new();
-    for (path, text) in files {
-        for (idx, line) in text.lines().enumerate() {
-            if let Some((_, ids)) = line.split_once("# expect:") {
-                for id in ids.split([',', ' ']).filter(|id| !id.is_empty()) {
-                    out.insert((id.to_owned(), path.clone(), idx + 1));
-                }
-            }
-        }
-    }
-    out
+    files
+        .iter()
+        .flat_map(|(path, text)| expect::expected(text).into_iter().map(|(rule, line)| (rule, path.clone(), line)))
+        .collect()
 }
 
 /// The `(rule, path, line)` of every finding of `rule` in `report`.
@@ -403,4 +407,44 @@ fn a_syntax_error_is_an_input_error() {
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     assert_eq!(report.errors[0].path, "module/main.tf");
     assert!(report.findings.is_empty(), "{}", listing(&report));
+}
+
+#[test]
+fn literal_module_arguments_are_checked_in_place_of_the_inputs_at_the_call() {
+    let files = tf_files(&fixtures().join(".."), "module-inputs");
+    let report = run(&files);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let got: BTreeSet<(String, String, usize)> =
+        report.findings.iter().map(|f| (f.rule.to_owned(), f.path.clone(), f.line)).collect();
+    assert_eq!(got, expected(&files), "{}", listing(&report));
+    let multi_az = report.findings.iter().find(|f| f.rule == "PL-TF-009").expect("PL-TF-009");
+    assert_eq!(
+        multi_az.message,
+        "module.rds (modules/rds aws_db_instance.this) runs in a single availability zone (multi_az = false passed here)"
+    );
+    assert_eq!(multi_az.object, "module.rds");
+    // A `# plinth:ignore` in the module block, and a `#checkov:skip` of the equivalent check.
+    let staging = "module-inputs/envs/staging/main.tf";
+    assert_eq!(
+        suppressed(&report),
+        [
+            ("PL-TF-008", "staging is recreated nightly", staging, 6),
+            ("PL-TF-009", "a single zone is enough for the load tests", staging, 16),
+        ]
+    );
+    // The module alone passes: its settings are unknown there.
+    let alone: Vec<_> = files.into_iter().filter(|(path, _)| path.contains("/modules/")).collect();
+    let report = run(&alone);
+    assert!(report.findings.is_empty() && report.suppressed.is_empty(), "{}", listing(&report));
+}
+
+#[test]
+fn a_suppression_in_the_module_resource_covers_its_calls() {
+    let module = "resource \"aws_db_instance\" \"this\" {\n  #checkov:skip=CKV_AWS_157:staging runs one zone\n  \
+                  multi_az = var.multi_az\n}\n";
+    let root = "module \"db\" {\n  source   = \"../modules/db\"\n  multi_az = false\n}\n";
+    let files = [("t/modules/db/main.tf".to_owned(), module.to_owned()), ("t/env/main.tf".to_owned(), root.to_owned())];
+    let report = run(&files);
+    assert!(found(&report, "PL-TF-009").is_empty(), "{}", listing(&report));
+    assert_eq!(suppressed(&report), [("PL-TF-009", "staging runs one zone", "t/env/main.tf", 3)]);
 }

@@ -57,6 +57,12 @@ pub enum Error {
     /// Something did not become ready in time.
     #[error("{0} did not become ready in time")]
     NotReady(String),
+    /// The gateway could not start or reload.
+    #[error("gateway: {0}")]
+    Gateway(#[from] plinth_gateway::Error),
+    /// The admin API failed, or a reload's spec did not compile.
+    #[error("{0}")]
+    Admin(String),
     /// The spawner thread has gone (the supervisor is shutting down).
     #[error("the supervisor's spawner thread has stopped")]
     SpawnerGone,

@@ -11,6 +11,10 @@
 //!   scrape-targets file ([`targets_file`]) rewritten atomically whenever readiness changes.
 //! - [`datastores`] runs PostgreSQL and Redis from their real programs and makes buckets directories;
 //!   [`up()`] starts a whole plan.
+//! - [`Environment`] is a running environment: the plan, and the gateway in front of it whose
+//!   routes come from the model ([`edge`]: local host names, backends following readiness).
+//! - [`admin`] serves the loopback admin API (`plinth status`, `scale`, `reload`, `down`, `logs`)
+//!   and is its client.
 //!
 //! # No orphans
 //!
@@ -30,7 +34,10 @@
 //! parent takes it along. PostgreSQL's backends do (they exit when the postmaster dies); a
 //! `local_command` should `exec` its server rather than leave the shell as its parent.
 
+pub mod admin;
 pub mod datastores;
+pub mod edge;
+mod environment;
 mod error;
 mod files;
 pub mod plan;
@@ -40,6 +47,7 @@ mod supervisor;
 mod targets;
 mod up;
 
+pub use environment::{EdgeOptions, Environment, Reloader};
 pub use error::{Error, Result};
 pub use plan::{CalleeUrls, DatastorePlan, Plan, PlanOptions, PostgresPlan, RedisPlan, ServicePlan, plan};
 pub use ports::{PortAllocator, Ports};

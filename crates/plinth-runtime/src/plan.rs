@@ -25,6 +25,12 @@ pub const DB_PASSWORD: &str = "DB_PASSWORD";
 /// The secret holding Redis' `requirepass` (the compose backend's name).
 pub const REDIS_PASSWORD: &str = "REDIS_PASSWORD";
 
+/// The demo workload's liveness path (`plinth-demo`'s `/healthz`), probed instead of the spec's
+/// on services the demo stands in for.
+pub const DEMO_LIVENESS_PATH: &str = "/healthz";
+/// The demo workload's readiness path (`/readyz`), also its startup probe's.
+pub const DEMO_READINESS_PATH: &str = "/readyz";
+
 /// Where the `<CALLEE>_URL` variables point.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CalleeUrls {
@@ -138,12 +144,23 @@ pub struct ServicePlan {
     pub env: BTreeMap<String, String>,
     /// One port per replica.
     pub ports: Vec<u16>,
-    /// Probes from the spec (paths; the port is the replica's).
+    /// Probes from the spec (the demo workload's paths when it stands in; the port is the replica's).
     pub health: Health,
     /// The metrics path.
     pub metrics_path: String,
     /// What must be ready first: datastores used (not buckets) and services called.
     pub depends_on: Vec<String>,
+}
+
+/// `health` with the demo workload's probe paths (the timings stay the spec's).
+fn demo_health(health: &Health) -> Health {
+    let mut health = health.clone();
+    health.liveness.path = DEMO_LIVENESS_PATH.to_owned();
+    health.readiness.path = DEMO_READINESS_PATH.to_owned();
+    if let Some(startup) = &mut health.startup {
+        startup.path = DEMO_READINESS_PATH.to_owned();
+    }
+    health
 }
 
 /// The PostgreSQL role every service connects as: the application's name with `_` for `-`, as the
@@ -170,9 +187,9 @@ pub fn plan(platform: &Platform, options: &PlanOptions, secrets: &mut Secrets, p
     for svc in platform.start_order() {
         let ports = (0..svc.replicas.max(1)).map(|_| ports.next_port()).collect::<Result<Vec<u16>>>()?;
         let env = environment(svc, options, &datastores, &services, secrets);
-        let argv = match &svc.local_command {
-            Some(command) => vec!["sh".to_owned(), "-c".to_owned(), command.clone()],
-            None => options.demo_command.clone(),
+        let (argv, health) = match &svc.local_command {
+            Some(command) => (vec!["sh".to_owned(), "-c".to_owned(), command.clone()], svc.health.clone()),
+            None => (options.demo_command.clone(), demo_health(&svc.health)),
         };
         let depends_on = svc
             .uses
@@ -187,7 +204,7 @@ pub fn plan(platform: &Platform, options: &PlanOptions, secrets: &mut Secrets, p
             workdir: options.spec_dir.join(svc.local_workdir.as_deref().unwrap_or(".")),
             env,
             ports,
-            health: svc.health.clone(),
+            health,
             metrics_path: svc.metrics.path.clone(),
             depends_on,
         });
@@ -341,6 +358,8 @@ mod tests {
             ["redis", "auth-service", "business-service", "inventory-service", "invoice-service"]
         );
         assert_eq!(gateway.argv, ["/bin/plinth", "demo"]);
+        assert_eq!(gateway.health.readiness.path, DEMO_READINESS_PATH);
+        assert_eq!(gateway.health.liveness.path, DEMO_LIVENESS_PATH);
         assert_eq!(gateway.workdir, Path::new("/app/."));
         // Every replica has a port of its own, none shared.
         let mut all: Vec<u16> = plan.services.iter().flat_map(|s| s.ports.clone()).collect();

@@ -65,6 +65,100 @@ pub enum Command {
         after_help = "Settings come from the environment the supervisor injects; flags override them.\nEndpoints (JSON unless noted): GET / (service, version, color, hostname, pid, uptime), GET /version, GET /healthz, GET /readyz, POST /healthz/enable|disable, POST /readyz/enable|disable, GET /status/{code}, GET /delay/{seconds} (at most 30), GET|POST|DELETE /chaos ({\"error_rate\": 0.2, \"latency_ms\": 300}: that share of ordinary requests fails with 500, exactly and evenly, and each waits; the probes, /metrics and /chaos are spared), GET /metrics (Prometheus text: http_requests_total and http_request_duration_seconds by method, route and status), GET /db (DATABASE_URL), GET /cache (REDIS_URL).\nLogs: one JSON line per request on stdout, after a first line {\"msg\": \"listening\", \"address\": …} naming the bound address.\nSIGTERM or Ctrl-C: stop accepting, finish in-flight requests (up to --drain), exit 0.\n\nExamples:\n  plinth demo --port 8080\n  PORT=0 SERVICE_NAME=api VERSION=v2 COLOR=green plinth demo\n  plinth demo --error-rate 0.05 --latency 200ms\n  DATABASE_URL=postgres://postgres@localhost/app REDIS_URL=redis://localhost plinth demo\n  curl -X POST localhost:8080/chaos -d '{\"error_rate\": 0.2, \"latency_ms\": 300}'"
     )]
     Demo(DemoArgs),
+    /// Run an environment whose runtime is `local` on this machine, without Docker: PostgreSQL and
+    /// Redis from their programs, every service (its `local_command`, or the demo workload), and
+    /// the HTTPS gateway in front; stays in the foreground printing the services' logs.
+    #[command(
+        after_help = "SPEC is a plinth.yaml or a directory holding one. State lives in <spec dir>/.plinth/<env>/ (datastores, secrets.json, logs/gateway.log, admin.json, admin.token); the local CA in <spec dir>/.plinth/ca/, shared by environments.\nHosts: a spec host keeps its labels left of its registrable domain (the last two labels), which becomes <app>.localhost: api.business-app.com → api.business-app.localhost; tenant routes answer *.<that name> with the tenant in X-Tenant.\nServices reach the services they call at their first replica (<CALLEE>_URL=http://127.0.0.1:<port>).\nCtrl-C or SIGTERM (or `plinth down`): the gateway drains, then services and datastores stop in reverse order; exit 0.\nExit codes: 0 stopped cleanly, 1 already running or failed to start, 2 spec errors or an environment that is not local.\n\nExamples:\n  plinth up\n  plinth up examples/business-app --env development\n  plinth up --https-port 8443 --output json\n  curl --cacert .plinth/ca/ca.cert.pem https://api.business-app.localhost:8443/"
+    )]
+    Up(UpArgs),
+    /// Show the replicas of a running environment: state, pid, port, restarts, last exit, URLs.
+    #[command(
+        after_help = "Exit codes: 0 shown, 1 nothing runs, 2 usage errors.\n\nExamples:\n  plinth status\n  plinth status --env staging --output json | jq '.services[] | {name, ready}'"
+    )]
+    Status(AdminArgs),
+    /// Run N replicas of a service in a running environment; the gateway follows their readiness.
+    #[command(
+        after_help = "Exit codes: 0 scaled, 1 nothing runs or unknown service, 2 usage errors.\n\nExamples:\n  plinth scale api-gateway 5\n  plinth scale backend 1 --env staging"
+    )]
+    Scale(ScaleArgs),
+    /// Re-read plinth.yaml into a running environment: replica counts, routes and the rate limit
+    /// change at once; other changes are listed as needing a restart of `plinth up`.
+    #[command(
+        after_help = "Exit codes: 0 reloaded, 1 nothing runs or the spec has errors, 2 usage errors.\n\nExamples:\n  plinth reload\n  plinth reload --env staging --output json"
+    )]
+    Reload(AdminArgs),
+    /// Stop a running environment (as Ctrl-C in its `plinth up` would) and wait until it is gone.
+    #[command(
+        after_help = "Exit codes: 0 stopped, 1 nothing runs or it did not stop in time, 2 usage errors.\n\nExamples:\n  plinth down\n  plinth down --env staging"
+    )]
+    Down(AdminArgs),
+    /// Print the recent output of a running environment's services (all, or one), optionally
+    /// following it.
+    #[command(
+        after_help = "Exit codes: 0 printed, 1 nothing runs or unknown service, 2 usage errors.\n\nExamples:\n  plinth logs\n  plinth logs api-gateway -f\n  plinth logs postgres --output json | jq -r .line"
+    )]
+    Logs(LogsArgs),
+}
+
+/// `plinth up`.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// The spec file, or a directory holding plinth.yaml.
+    #[arg(default_value = "plinth.yaml")]
+    pub spec: PathBuf,
+    /// The environment (default: the first whose runtime is local).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// The gateway's HTTPS port on 127.0.0.1 (default: a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub https_port: u16,
+    /// The gateway's plain-HTTP port, redirecting to HTTPS (default: a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub http_port: u16,
+    /// Logs as `service.N | line` (coloured on a terminal) or as JSON lines.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+    /// How long everything may take to become ready.
+    #[arg(long, value_name = "DURATION", default_value = "180s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Where a running environment is found: `<spec dir>/.plinth/<env>/admin.json`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// The spec file, or a directory holding plinth.yaml; its directory holds `.plinth/`.
+    #[arg(long = "spec", value_name = "SPEC", default_value = "plinth.yaml")]
+    pub spec: PathBuf,
+    /// The environment (default: the only one running).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
+/// `plinth scale`.
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// The service.
+    pub service: String,
+    /// How many replicas to run.
+    pub replicas: u32,
+    #[command(flatten)]
+    pub admin: AdminArgs,
+}
+
+/// `plinth logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Only this service (or datastore).
+    pub service: Option<String>,
+    /// Keep printing new lines until interrupted.
+    #[arg(short, long)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub admin: AdminArgs,
 }
 
 /// Options shared by commands that read a spec.

@@ -73,6 +73,7 @@ const FAMILIES: &[Family] = &[
     Family { dir: "kubernetes", framework: "kubernetes", layout: Layout::AsIs },
     Family { dir: "github", framework: "github_actions", layout: Layout::Workflows },
     Family { dir: "dockerfile", framework: "dockerfile", layout: Layout::AsIs },
+    Family { dir: "terraform", framework: "terraform", layout: Layout::AsIs },
 ];
 
 /// Checkov's frameworks for plinth's render: everything it writes that Checkov reads.
@@ -204,6 +205,153 @@ const FIXTURES_ALLOWED: &[Allowed] = &[
         Only::Plinth,
         "the only HEALTHCHECK is in the build stage: plinth wants it in the final image, Checkov's CKV_DOCKER_2 accepts one anywhere in the file",
     ),
+    // Terraform: where each tool names a finding.
+    (
+        "PL-TF-027",
+        "default-security-group-restricted/fail aws_",
+        Only::Plinth,
+        "plinth names the aws_default_security_group (or the rule resource) that opens it; Checkov's CKV2_AWS_12 names the aws_vpc",
+    ),
+    (
+        "PL-TF-027",
+        "default-security-group-restricted/fail aws_vpc.",
+        Only::Checkov,
+        "the same default security groups, named by Checkov's CKV2_AWS_12 on their aws_vpc",
+    ),
+    (
+        "PL-TF-031",
+        "load-balancer-https/fail aws_lb.",
+        Only::Checkov,
+        "Checkov's CKV2_AWS_20 names the aws_lb whose HTTP listener does not redirect; plinth names the listener, which Checkov's CKV_AWS_2 flags too",
+    ),
+    (
+        "PL-TF-003",
+        "s3-public-access-block/fail aws_s3_bucket.",
+        Only::Checkov,
+        "a bucket whose aws_s3_bucket_public_access_block leaves a flag off: plinth names the block (at the flag), Checkov names it (CKV_AWS_53-56) and the bucket too (CKV2_AWS_6)",
+    ),
+    // Terraform: what Checkov misses.
+    (
+        "PL-TF-004",
+        "",
+        Only::Plinth,
+        "a bucket named as target_bucket of another bucket's aws_s3_bucket_logging: Checkov's CKV_AWS_18 graph counts any connected aws_s3_bucket_logging, plinth only one whose bucket is this one",
+    ),
+    (
+        "PL-TF-032",
+        "plaintext-secrets/fail",
+        Only::Plinth,
+        "a literal value under a credential-named key (REDIS_PASSWORD, JWT_SECRET, DB_PASSWORD in user_data, STRIPE_API_KEY): plinth flags it by the key's name, Checkov's CKV_AWS_41/45/46 recognise secrets by the value's pattern only",
+    ),
+    (
+        "PL-TF-011",
+        "security-group-admin-ports/fail aws_vpc_security_group_ingress_rule.",
+        Only::Plinth,
+        "an aws_vpc_security_group_ingress_rule with ip_protocol = -1 and no ports (every port): Checkov's CKV_AWS_24/25/277 judge such rules by from_port/to_port only, and pass it",
+    ),
+    (
+        "PL-TF-026",
+        "security-group-unrestricted-egress/fail aws_vpc_security_group_egress_rule.",
+        Only::Plinth,
+        "an aws_vpc_security_group_egress_rule with ip_protocol = -1 and no ports: Checkov's CKV_AWS_382 judges such rules by from_port/to_port only, and passes it",
+    ),
+    (
+        "PL-TF-026",
+        "security-group-unrestricted-egress/fail aws_security_group_rule.all_out_v6",
+        Only::Plinth,
+        "protocol = \"all\", the provider's synonym of -1: Checkov's CKV_AWS_382 recognises only -1",
+    ),
+    (
+        "PL-TF-021",
+        "rds-encryption-in-transit/fail aws_db_instance.mysql",
+        Only::Plinth,
+        "require_secure_transport = OFF in a parameter group whose family is a variable: plinth takes the engine from the instance (mysql), Checkov's CKV2_AWS_69 needs a literal mysql family",
+    ),
+    (
+        "PL-TF-021",
+        "rds-encryption-in-transit/pass aws_db_instance.mysql",
+        Only::Checkov,
+        "require_secure_transport = ON: MySQL reads ON as 1, Checkov's CKV2_AWS_69 compares the string with \"1\"",
+    ),
+    (
+        "PL-TF-010",
+        "rds-iam-authentication/fail aws_db_instance.mariadb",
+        Only::Plinth,
+        "RDS for MariaDB has IAM database authentication; Checkov's CKV_AWS_161 only judges engine mysql and postgres",
+    ),
+    (
+        "PL-TF-010",
+        "rds-backup-retention/pass aws_db_instance.replica",
+        Only::Plinth,
+        "a read replica without engine (its source's): plinth checks it, Checkov's CKV_AWS_161 judges only a literal mysql or postgres engine",
+    ),
+    // Terraform: what plinth accepts on purpose.
+    (
+        "",
+        ".variable",
+        Only::Checkov,
+        "a setting from a variable or an expression of one is unknown: plinth passes it, Checkov fails the unresolved reference",
+    ),
+    (
+        "PL-TF-012",
+        "eks-secrets-encryption/pass aws_eks_cluster.dynamic",
+        Only::Checkov,
+        "encryption_config produced by a dynamic block is unknown: plinth passes it, Checkov's CKV_AWS_58 fails it",
+    ),
+    (
+        "PL-TF-002",
+        "s3-versioning/pass aws_s3_bucket.counted",
+        Only::Checkov,
+        "versioning status from a variable on a counted bucket: unknown to plinth, failed by Checkov's CKV_AWS_21",
+    ),
+    (
+        "PL-TF-001",
+        "s3-encryption-kms/pass aws_s3_bucket.each",
+        Only::Checkov,
+        "encryption configurations made with for_each over the buckets' ids: plinth follows each.value to the buckets, Checkov's CKV_AWS_145 graph does not connect them",
+    ),
+    (
+        "PL-TF-001",
+        "s3-encryption-kms/pass aws_s3_bucket.inline",
+        Only::Checkov,
+        "sse_algorithm = aws:kms:dsse (dual-layer KMS) is KMS encryption; Checkov's CKV_AWS_145 wants aws:kms exactly",
+    ),
+    (
+        "PL-TF-014",
+        "eks-public-endpoint/pass aws_eks_cluster.restricted",
+        Only::Checkov,
+        "a public endpoint restricted to listed CIDRs: plinth accepts it, Checkov's CKV_AWS_39 fails any public endpoint",
+    ),
+    (
+        "PL-TF-020",
+        "ecr-immutable-tags/pass aws_ecr_repository.exclusions",
+        Only::Checkov,
+        "IMMUTABLE_WITH_EXCLUSION keeps tags immutable but for the listed filters; Checkov's CKV_AWS_51 wants IMMUTABLE exactly",
+    ),
+    (
+        "PL-TF-016",
+        "kms-key-rotation/pass aws_kms_key.hmac",
+        Only::Checkov,
+        "HMAC keys cannot rotate automatically (AWS KMS); Checkov's CKV_AWS_7 reads only customer_master_key_spec, not key_spec, and requires rotation of HMAC specs anyway",
+    ),
+    (
+        "PL-TF-007",
+        "rds-backup-retention/pass aws_db_instance.replica",
+        Only::Checkov,
+        "a read replica (replicate_source_db) takes no backups of its own; Checkov's CKV_AWS_133 fails its retention of 0",
+    ),
+    (
+        "PL-TF-024",
+        "elasticache-backups/pass aws_elasticache_cluster.replica",
+        Only::Checkov,
+        "a member of a replication group takes its snapshot settings from the group; Checkov's CKV_AWS_134 fails it",
+    ),
+    (
+        "PL-TF-031",
+        "load-balancer-https/pass aws_lb_listener.inspection",
+        Only::Checkov,
+        "a gateway load balancer's listener has no protocol (GENEVE); Checkov's CKV_AWS_2 fails it for not being HTTPS",
+    ),
 ];
 
 /// Legitimate differences on plinth's render of the examples.
@@ -216,31 +364,33 @@ const RENDER_ALLOWED: &[Allowed] = &[
         "the image's tag is set by the kustomization's images:, which Checkov's CKV_K8S_14 does not read",
     ),
     // The render skips these Checkov checks on module resources whose setting is a module input
-    // (`#checkov:skip` is unconditional; staging passes the weaker value). plinth checks a module's
-    // files alone and does not flag a value it cannot know, so it has nothing to suppress.
+    // (`#checkov:skip` is unconditional; staging passes the weaker value). plinth flags a call
+    // that passes the weak value (suppressed by the same skip, compared at the module resource);
+    // where every call of a tree passes the strong value, or the input is not a literal, plinth
+    // has nothing to flag while Checkov still reports its unconditional skip.
     (
         "PL-TF-008",
         "modules/rds aws_db_instance.",
         Only::Checkov,
-        "deletion_protection = var.deletion_protection: the render skips CKV_AWS_293, plinth cannot know the input",
+        "deletion_protection = var.deletion_protection: the render skips CKV_AWS_293, no call in the tree passes a weak literal",
     ),
     (
         "PL-TF-009",
         "modules/rds aws_db_instance.this",
         Only::Checkov,
-        "multi_az = var.multi_az: the render skips CKV_AWS_157, plinth cannot know the input",
+        "multi_az = var.multi_az: the render skips CKV_AWS_157, no call in the tree passes a weak literal",
     ),
     (
         "PL-TF-014",
         "modules/eks aws_eks_cluster.this",
         Only::Checkov,
-        "endpoint_public_access and public_access_cidrs follow var.public_access_cidrs: the render skips CKV_AWS_38/39, plinth cannot know the input",
+        "endpoint_public_access and public_access_cidrs follow var.public_access_cidrs: the render skips CKV_AWS_38/39, no call in the tree passes a weak literal",
     ),
     (
         "PL-TF-023",
         "modules/elasticache aws_elasticache_replication_group.this",
         Only::Checkov,
-        "automatic_failover_enabled = var.automatic_failover: the render skips CKV2_AWS_50, plinth cannot know the input",
+        "automatic_failover_enabled = var.automatic_failover: the render skips CKV2_AWS_50, no call in the tree passes a weak literal",
     ),
 ];
 
@@ -367,6 +517,27 @@ fn checkov_object(framework: &str, result: &Value) -> String {
     }
 }
 
+/// Where a finding plinth reports at a module call (`module.rds (terraform/modules/rds
+/// aws_db_instance.this) … (multi_az = false passed here)`) is compared: the module resource it is
+/// about, as Checkov reports it (the module's directory, found as the nearest ancestor of the
+/// calling root's directory that holds the module's path, and the address). `None` for others.
+fn module_input(dir: &Path, root: &str, message: &str) -> Option<(String, String)> {
+    if !message.ends_with(" passed here)") {
+        return None;
+    }
+    let inner = message.split_once(" (")?.1.split_once(')')?.0;
+    let (module, address) = inner.rsplit_once(' ')?;
+    let mut ancestor = Some(root);
+    while let Some(at) = ancestor {
+        let candidate = if at.is_empty() { module.to_owned() } else { format!("{at}/{module}") };
+        if dir.join(&candidate).is_dir() {
+            return Some((candidate, address.to_owned()));
+        }
+        ancestor = (!at.is_empty()).then(|| at.rsplit_once('/').map_or("", |(parent, _)| parent));
+    }
+    None
+}
+
 /// (place, object, rule) of every finding of a shared rule plinth reports in `dir`, suppressed or not.
 fn plinth_flags(dir: &Path, shared: &BTreeMap<String, Shared>) -> BTreeSet<(String, String, String)> {
     let report: Value = serde_json::from_str(&plinth(&["check", "--output", "json", "."], dir, &[0, 1])).unwrap();
@@ -378,7 +549,8 @@ fn plinth_flags(dir: &Path, shared: &BTreeMap<String, Shared>) -> BTreeSet<(Stri
         let Some(Shared { framework, .. }) = shared.get(rule) else { continue };
         let path = place(framework, finding["path"].as_str().unwrap());
         let object = plinth_object(framework, finding["object"].as_str().unwrap());
-        flags.insert((path, object, rule.to_owned()));
+        let flag = module_input(dir, &path, finding["message"].as_str().unwrap()).unwrap_or((path, object));
+        flags.insert((flag.0, flag.1, rule.to_owned()));
     }
     flags
 }

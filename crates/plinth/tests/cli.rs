@@ -1,4 +1,5 @@
-//! End-to-end tests of `plinth validate`, `render` and `schema` through the built binary.
+//! End-to-end tests of `plinth validate`, `render` and `schema` through the built binary, and how
+//! it ends when its output pipe is closed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -134,4 +135,26 @@ fn schema_prints_the_committed_schema() {
     let committed =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/plinth.schema.json")).unwrap();
     assert_eq!(text(&output.stdout), committed);
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(["check", "--output", "sarif", "../plinth-policy/tests/fixtures/kubernetes"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe as `| head -1` does, while plinth still has megabytes to
+    // write (far more than a pipe buffers).
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = text(&output.stderr);
+    assert!(!first.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
 }

@@ -5,8 +5,11 @@
 //! ([`set`]), and the Terraform rules once over the unit's `.tf` files, one Terraform module
 //! ([`terraform`]); then each file's suppressions apply to its findings, the set rules' included. The
 //! baseline is subtracted last and everything is sorted, so the output does not depend on
-//! scheduling.
+//! scheduling. Across units, [`check_module_calls`] checks each module again with the literal
+//! arguments a root of the tree passes it ([`calls`]); [`check`] runs it over its whole input, and
+//! a caller that checks one directory at a time runs it over the tree's `.tf` files.
 
+mod calls;
 mod file;
 mod locate;
 mod set;
@@ -22,6 +25,7 @@ use crate::config::Config;
 use crate::finding::Finding;
 use crate::report::Report;
 use crate::suppression::Suppression;
+pub use calls::{called_modules, check_module_calls};
 
 /// The largest file checked (20 MB); larger files are reported as errors, not read.
 pub const MAX_BYTES: usize = 20 << 20;
@@ -49,7 +53,7 @@ impl Options {
 /// Checks `files` (path, contents) and returns every finding, sorted.
 pub fn check(files: &[(String, String)], options: &Options) -> Report {
     let report = units(files).par_iter().map(|unit| self::unit(unit, options)).reduce(Report::default, Report::merge);
-    finish(report, options)
+    finish(report.merge(check_module_calls(files, options)), options)
 }
 
 /// Checks the files of one directory (one unit), without the run-wide steps: for callers that

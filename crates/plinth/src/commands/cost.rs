@@ -14,12 +14,9 @@ use crate::commands::spec::load;
 use crate::report::{counts, print_text, to_json};
 use crate::{EXIT_FAILED, EXIT_INPUT, EXIT_OK};
 
-/// The repository's price file, built in so that the binary works anywhere.
-const BUILT_IN: &str = include_str!("../../../../prices/aws.yaml");
-
 /// The built-in price book.
 fn built_in() -> PriceBook {
-    PriceBook::parse(BUILT_IN).expect("the built-in prices/aws.yaml parses (tested)")
+    PriceBook::parse(plinth_cost::BUILT_IN_PRICES).expect("the built-in prices/aws.yaml parses (tested)")
 }
 
 /// REPORT.md for `plinth render`: the cost of every rendered environment at the built-in prices.

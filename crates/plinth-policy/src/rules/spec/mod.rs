@@ -1,5 +1,6 @@
 //! The rules over the resolved spec, one file per rule; each looks at one environment.
 
+mod budget_exceeded;
 mod container_security;
 mod open_network;
 mod public_bucket;
@@ -21,6 +22,7 @@ pub const RULES: &[SpecRule] = &[
     self_signed_tls::RULE,
     open_network::RULE,
     container_security::RULE,
+    budget_exceeded::RULE,
 ];
 
 /// Whether the environment is production (the stage, not the name).

@@ -1,18 +1,22 @@
-//! PL-TF-013 `instance-metadata-v2`: eC2 instances and launch templates require IMDSv2.
+//! PL-TF-013 `instance-metadata-v2`: EC2 instances, launch templates and launch configurations
+//! require IMDSv2.
 
-use super::common::require;
+use hcl_edit::expr::Expression;
+
+use super::common::violation;
 use crate::terraform::{Module, TerraformHit, TerraformRule, string};
 use crate::{RuleDoc, Severity, Target};
 
-/// Every `aws_instance` and `aws_launch_template` sets `metadata_options { http_tokens = "required" }`.
+/// Every `aws_instance`, `aws_launch_template` and `aws_launch_configuration` sets
+/// `metadata_options { http_tokens = "required" }`, or turns the metadata service off.
 pub const RULE: TerraformRule = TerraformRule {
     doc: RuleDoc {
         id: "PL-TF-013",
         name: "instance-metadata-v2",
         severity: Severity::Warning,
         target: Target::Terraform,
-        summary: "EC2 instances and launch templates require IMDSv2",
-        doc: r#"Every `aws_instance` and `aws_launch_template` sets `metadata_options { http_tokens = "required" }`.
+        summary: "EC2 instances, launch templates and launch configurations require IMDSv2",
+        doc: r#"Every `aws_instance`, `aws_launch_template` and `aws_launch_configuration` sets `metadata_options { http_tokens = "required" }`, or turns the metadata service off (`http_endpoint = "disabled"`).
 
 ## Why
 IMDSv1 answers any GET to `169.254.169.254`, so a server-side request forgery in an application hands out the instance role's credentials. IMDSv2 needs a session token obtained with a PUT, which SSRF through ordinary requests cannot do.
@@ -35,15 +39,24 @@ resource "aws_instance" "app" {
     check,
 };
 
-/// Flags the resources that leave the setting out or set it to a value that fails.
+/// The resources that run EC2 instances with a metadata service.
+const KINDS: &[&str] = &["aws_instance", "aws_launch_template", "aws_launch_configuration"];
+
+/// Flags the resources that leave the setting out or set it to a value that fails, unless they
+/// disable the metadata service.
 fn check(module: &Module<'_>, hits: &mut Vec<TerraformHit>) {
-    require(
-        module,
-        &["aws_instance", "aws_launch_template"],
-        &["metadata_options", "http_tokens"],
-        false,
-        |expr| string(expr).map(|tokens| tokens == "required"),
-        "allows IMDSv1 (metadata_options.http_tokens is not \"required\")",
-        hits,
-    );
+    for resource in module.resources(KINDS) {
+        let endpoint = resource.blocks("metadata_options").next().and_then(|b| b.body.get_attribute("http_endpoint"));
+        if endpoint.and_then(|a| string(&a.value)) == Some("disabled") {
+            continue;
+        }
+        if let Some(at) = violation(resource.block, &["metadata_options", "http_tokens"], false, required) {
+            hits.push(resource.hit(at, "allows IMDSv1 (metadata_options.http_tokens is not \"required\")"));
+        }
+    }
+}
+
+/// Accepts `"required"`.
+fn required(expr: &Expression) -> Option<bool> {
+    string(expr).map(|tokens| tokens == "required")
 }

@@ -5,7 +5,9 @@
 //! Each rule sees one Terraform module directory at a time ([`Module`](crate::terraform::Module)):
 //! a setting written as a separate resource that refers to its subject (`aws_s3_bucket_versioning`
 //! for an `aws_s3_bucket`, `aws_flow_log` for an `aws_vpc`) counts wherever it is written in the
-//! directory. Values that are not literals (variables, locals, functions) are unknown and pass.
+//! directory. Values that are not literals (variables, locals, functions) are unknown and pass; a
+//! module input written exactly `var.<name>` is checked again with each literal a root of the tree
+//! passes it, at the call (`engine/calls.rs`).
 //!
 //! **Severities.** Error: data or hosts exposed (unencrypted or public databases, public bucket
 //! ACLs, admin ports open to the internet, plaintext credentials). Warning: hardening and recovery

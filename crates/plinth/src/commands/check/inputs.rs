@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use plinth_policy::input::candidate;
-use plinth_policy::{InputError, MAX_BYTES, Options, Report, check_directory, finish};
+use plinth_policy::{
+    InputError, MAX_BYTES, Options, Report, called_modules, check_directory, check_module_calls, finish,
+};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
@@ -53,19 +55,32 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Result<Report> {
             bail!("{} does not exist", path.display());
         }
     }
-    let reports = directories
-        .into_par_iter()
-        .map(|(_, files)| {
-            let mut inputs = Inputs::default();
-            for file in &files {
-                inputs.read(file)?;
-            }
+    // Each directory is read, checked and dropped; a directory whose Terraform calls modules by a
+    // relative source is noted with the directories it calls, checked together afterwards.
+    let checked = directories
+        .par_iter()
+        .map(|(directory, files)| {
+            let inputs = Inputs::of(files)?;
             let mut report = check_directory(&inputs.files, options);
             report.errors.extend(inputs.errors);
-            Ok(report)
+            Ok((report, (directory.clone(), called_modules(&inputs.files))))
         })
-        .collect::<Result<Vec<Report>>>()?;
-    Ok(finish(reports.into_iter().fold(Report::default(), Report::merge), options))
+        .collect::<Result<Vec<(Report, (String, Vec<String>))>>>()?;
+    let mut report = Report::default();
+    let mut calls = Vec::new();
+    for (directory_report, call) in checked {
+        report = report.merge(directory_report);
+        calls.push(call);
+    }
+    for (root, modules) in calls.into_iter().filter(|(_, modules)| !modules.is_empty()) {
+        let tf = |directory: &String| {
+            directories.get(directory).into_iter().flatten().filter(|path| path.extension().is_some_and(|e| e == "tf"))
+        };
+        let files: Vec<PathBuf> = std::iter::once(&root).chain(&modules).flat_map(tf).cloned().collect();
+        let inputs = Inputs::of(&files)?;
+        report = report.merge(check_module_calls(&inputs.files, options));
+    }
+    Ok(finish(report, options))
 }
 
 /// The text of every file a finding points at, read again for the human output's source lines.
@@ -88,6 +103,15 @@ impl Inputs {
                 let artifacts = plinth_render::render(&compiled.platforms);
                 inputs.files.extend(artifacts.iter().map(|(path, text)| (path.to_owned(), text.to_owned())));
             }
+        }
+        Ok(inputs)
+    }
+
+    /// The files at `paths`, read.
+    fn of(paths: &[PathBuf]) -> Result<Self> {
+        let mut inputs = Inputs::default();
+        for path in paths {
+            inputs.read(path)?;
         }
         Ok(inputs)
     }

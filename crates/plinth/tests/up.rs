@@ -1,0 +1,391 @@
+//! `plinth up` end to end on a temporary copy of examples/business-app: PostgreSQL, Redis and
+//! every service (the demo workload) become ready, HTTPS through the gateway reaches the exposed
+//! route, a SIGKILLed replica under load costs no request, scaling and reloading show in status
+//! and in the gateway, `plinth down` stops everything, and a SIGKILLed `plinth up` leaves no child.
+//! Real processes on loopback, free ports, every wait bounded. Needs `initdb`, `redis-server` and
+//! `curl`: without them the tests skip loudly, or fail under `CI=true`.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/business-app/plinth.yaml");
+/// The exposed route's local host (`api.business-app.com` → `api.business-app.localhost`).
+const HOST: &str = "api.business-app.localhost";
+/// How long the environment may take to become ready.
+const READY: Duration = Duration::from_secs(150);
+
+fn plinth() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_plinth"))
+}
+
+/// Whether the programs the tests need exist; prints why not (or panics under `CI=true`).
+fn prerequisites() -> bool {
+    let missing: Vec<&str> = ["initdb", "redis-server", "curl"]
+        .into_iter()
+        .filter(|program| {
+            let on_path = std::env::var_os("PATH")
+                .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
+            let in_pg = *program == "initdb"
+                && std::fs::read_dir("/usr/lib/postgresql")
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .any(|v| v.path().join("bin/initdb").is_file());
+            !on_path && !in_pg
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} required under CI=true", missing.join(", "));
+    }
+    eprintln!("SKIPPED: {} not installed", missing.join(", "));
+    false
+}
+
+/// A running `plinth up` on a temporary copy of the example; SIGKILLed when dropped.
+struct Up {
+    dir: tempfile::TempDir,
+    child: Child,
+    started: Instant,
+}
+
+impl Up {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(EXAMPLE, dir.path().join("plinth.yaml")).unwrap();
+        let out = std::fs::File::create(dir.path().join("up.out")).unwrap();
+        let err = std::fs::File::create(dir.path().join("up.err")).unwrap();
+        let child = plinth()
+            .args(["up", "--output", "json"])
+            .arg(dir.path())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap();
+        Self { dir, child, started: Instant::now() }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `plinth <command> --spec <dir> args…`.
+    fn client(&self, command: &str, args: &[&str]) -> Output {
+        plinth().arg(command).args(args).arg("--spec").arg(self.path()).output().unwrap()
+    }
+
+    fn status(&self) -> Option<Value> {
+        let output = self.client("status", &["--output", "json"]);
+        output.status.success().then(|| serde_json::from_slice(&output.stdout).unwrap())
+    }
+
+    /// Polls status until `condition` holds; the status then.
+    fn wait_for(&self, what: &str, timeout: Duration, condition: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.status().filter(|s| condition(s)) {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{what} within {timeout:?}; {}", self.diagnostics());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn wait_all_ready(&self) -> Value {
+        let status = self.wait_for("every replica ready", READY, all_ready);
+        eprintln!("plinth up: all ready {:.1}s after start", self.started.elapsed().as_secs_f64());
+        status
+    }
+
+    fn diagnostics(&self) -> String {
+        let read = |name: &str| std::fs::read_to_string(self.path().join(name)).unwrap_or_default();
+        let out = read("up.out");
+        let tail: Vec<&str> = out.lines().rev().take(30).collect();
+        format!("stderr:\n{}\nstdout (last lines, newest first):\n{}", read("up.err"), tail.join("\n"))
+    }
+
+    fn ca(&self) -> PathBuf {
+        self.path().join(".plinth/ca/ca.cert.pem")
+    }
+
+    /// `count` GETs of `path` through the gateway over one connection: each response's status
+    /// code, and the JSON bodies.
+    fn get(&self, status: &Value, path: &str, count: usize) -> (Vec<u16>, Vec<Value>) {
+        get(&self.ca(), https_port(status), path, count)
+    }
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn https_port(status: &Value) -> u16 {
+    status["gateway"]["https"].as_str().unwrap().rsplit_once(':').unwrap().1.parse().unwrap()
+}
+
+fn get(ca: &Path, port: u16, path: &str, count: usize) -> (Vec<u16>, Vec<Value>) {
+    let url = format!("https://{HOST}:{port}{path}");
+    let output = Command::new("curl")
+        .args(["--silent", "--max-time", "20", "--cacert"])
+        .arg(ca)
+        .args(["--resolve", &format!("{HOST}:{port}:127.0.0.1"), "--write-out", "\n@@%{http_code}\n"])
+        .args(std::iter::repeat_n(&url, count))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (mut codes, mut bodies) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        match line.strip_prefix("@@") {
+            Some(code) => codes.push(code.parse().unwrap_or(0)),
+            None => bodies.extend(serde_json::from_str::<Value>(line).ok()),
+        }
+    }
+    (codes, bodies)
+}
+
+/// A ready environment, or `None` when the prerequisites are missing (the test skips).
+fn ready_environment() -> Option<(Up, Value)> {
+    if !prerequisites() {
+        return None;
+    }
+    let up = Up::start();
+    let status = up.wait_all_ready();
+    Some((up, status))
+}
+
+/// The services and datastores in a status.
+fn entries(status: &Value) -> impl Iterator<Item = &Value> {
+    ["services", "datastores"].into_iter().flat_map(|group| status[group].as_array().unwrap())
+}
+
+fn replicas<'a>(status: &'a Value, name: &str) -> &'a Vec<Value> {
+    let entry = entries(status).find(|e| e["name"] == name).unwrap_or_else(|| panic!("{name} in status"));
+    entry["replicas"].as_array().unwrap()
+}
+
+fn all_replicas(status: &Value) -> impl Iterator<Item = &Value> {
+    entries(status).flat_map(|e| e["replicas"].as_array().unwrap())
+}
+
+fn all_ready(status: &Value) -> bool {
+    all_replicas(status).all(|r| r["state"] == "ready")
+}
+
+fn pids(status: &Value) -> Vec<u32> {
+    all_replicas(status).filter_map(|r| r["pid"].as_u64().map(|p| p as u32)).collect()
+}
+
+/// Whether `pid` is a live process (a zombie counts as dead).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+}
+
+/// Live processes whose working directory or command line is under `dir`.
+fn processes_under(dir: &Path) -> Vec<u32> {
+    let dir = dir.canonicalize().unwrap();
+    let needle = dir.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid != std::process::id() && alive(pid))
+        .filter(|pid| {
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(&dir));
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            cwd || String::from_utf8_lossy(&cmdline).contains(&needle)
+        })
+        .collect()
+}
+
+fn eventually(timeout: Duration, condition: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    condition()
+}
+
+/// The pids that answered `count` requests through the gateway.
+fn answering_pids(up: &Up, status: &Value, count: usize) -> BTreeSet<u64> {
+    let (codes, bodies) = up.get(status, "/", count);
+    assert!(codes.iter().all(|&c| c == 200), "{codes:?}");
+    bodies.iter().filter_map(|b| b["pid"].as_u64()).collect()
+}
+
+#[test]
+fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down() {
+    let Some((mut up, status)) = ready_environment() else { return };
+    assert_eq!(replicas(&status, "postgres").len(), 1);
+    assert_eq!(replicas(&status, "redis").len(), 1);
+    assert_eq!(replicas(&status, "api-gateway").len(), 3);
+    let urls =
+        status["services"].as_array().unwrap().iter().find(|s| s["name"] == "api-gateway").unwrap()["urls"].clone();
+    assert_eq!(urls[0], format!("https://{HOST}:{}/", https_port(&status)));
+
+    // Every exposed route answers through the gateway with the service's JSON.
+    let (codes, bodies) = up.get(&status, "/", 3);
+    assert_eq!(codes, [200, 200, 200], "{}", up.diagnostics());
+    assert!(bodies.iter().all(|b| b["service"] == "api-gateway"), "{bodies:?}");
+
+    // The admin API wants the token.
+    let admin: Value =
+        serde_json::from_str(&std::fs::read_to_string(up.path().join(".plinth/development/admin.json")).unwrap())
+            .unwrap();
+    let unauthorised = Command::new("curl")
+        .args(["--silent", "--output", "/dev/null", "--write-out", "%{http_code}"])
+        .arg(format!("http://{}/v1/status", admin["address"].as_str().unwrap()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&unauthorised.stdout), "401");
+
+    // SIGKILL a replica under steady load: no request fails, the replica comes back.
+    let victim = replicas(&status, "api-gateway")[0]["pid"].as_u64().unwrap() as i32;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = std::thread::spawn({
+        let (stop, ca, port) = (Arc::clone(&stop), up.ca(), https_port(&status));
+        move || {
+            let mut codes = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                codes.extend(get(&ca, port, "/", 20).0);
+            }
+            codes
+        }
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    let killed = Command::new("kill").args(["-KILL", &victim.to_string()]).status().unwrap();
+    assert!(killed.success());
+    let restarted = up.wait_for("the killed replica restarted and ready", Duration::from_secs(60), |s| {
+        let replica = &replicas(s, "api-gateway")[0];
+        replica["restarts"].as_u64() >= Some(1) && replica["state"] == "ready"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    let codes = load.join().unwrap();
+    let failed = codes.iter().filter(|&&c| c != 200).count();
+    eprintln!("load during the kill: {} requests, {failed} failed", codes.len());
+    assert!(codes.len() > 20, "the load ran");
+    assert_eq!(failed, 0, "codes other than 200: {:?}", codes.iter().filter(|&&c| c != 200).collect::<Vec<_>>());
+    assert_eq!(replicas(&restarted, "api-gateway")[0]["last_exit"], "signal 9");
+
+    // Scaling shows in status and in the gateway (round robin reaches every ready replica).
+    let scaled = up.client("scale", &["api-gateway", "5"]);
+    assert!(scaled.status.success(), "{}", String::from_utf8_lossy(&scaled.stderr));
+    let status = up.wait_for("5 ready api-gateway replicas", Duration::from_secs(60), |s| {
+        let r = replicas(s, "api-gateway");
+        r.len() == 5 && r.iter().all(|r| r["state"] == "ready")
+    });
+    let expected: BTreeSet<u64> = replicas(&status, "api-gateway").iter().filter_map(|r| r["pid"].as_u64()).collect();
+    assert!(eventually(Duration::from_secs(10), || answering_pids(&up, &status, 20) == expected));
+    let scaled = up.client("scale", &["api-gateway", "1"]);
+    assert!(scaled.status.success());
+    let status =
+        up.wait_for("one api-gateway replica", Duration::from_secs(30), |s| replicas(s, "api-gateway").len() == 1);
+    let only = replicas(&status, "api-gateway")[0]["pid"].as_u64().unwrap();
+    assert!(eventually(Duration::from_secs(10), || answering_pids(&up, &status, 10) == BTreeSet::from([only])));
+    let unknown = up.client("scale", &["nope", "2"]);
+    assert_eq!(unknown.status.code(), Some(1));
+
+    // A reload applies replica counts from the edited spec.
+    let spec = up.path().join("plinth.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap().replace("    port: 3004\n", "    port: 3004\n    replicas: 1\n");
+    std::fs::write(&spec, text).unwrap();
+    let reloaded = up.client("reload", &[]);
+    assert!(reloaded.status.success(), "{}", String::from_utf8_lossy(&reloaded.stderr));
+    up.wait_for("invoice-service down to one replica", Duration::from_secs(30), |s| {
+        replicas(s, "invoice-service").len() == 1
+    });
+
+    // Logs of one service.
+    let logs = up.client("logs", &["api-gateway", "--output", "json"]);
+    assert!(logs.status.success());
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&logs.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!lines.is_empty() && lines.iter().all(|l| l["process"] == "api-gateway"));
+    let mut follow = plinth()
+        .args(["logs", "invoice-service", "-f", "--spec"])
+        .arg(up.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(follow.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("invoice-service."), "{first}");
+    follow.kill().unwrap();
+    follow.wait().unwrap();
+
+    // The gateway's access log is JSON, a line per request.
+    let access = std::fs::read_to_string(up.path().join(".plinth/development/logs/gateway.log")).unwrap();
+    let entry: Value = serde_json::from_str(access.lines().next().expect("access-log lines")).unwrap();
+    assert!(entry["host"].as_str().unwrap().starts_with(HOST), "{entry}");
+
+    // A second `plinth up` of the same environment refuses.
+    let second = plinth().arg("up").arg(up.path()).output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already runs"));
+
+    // `plinth down` stops everything; `plinth up` exits 0.
+    let before = pids(&status);
+    let down = up.client("down", &[]);
+    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+    let exit = up.child.wait().unwrap();
+    assert!(exit.success(), "plinth up exited with {exit}; {}", up.diagnostics());
+    assert!(before.iter().all(|&pid| !alive(pid)), "children outlived plinth down");
+    assert!(processes_under(up.path()).is_empty());
+    assert_eq!(up.client("status", &[]).status.code(), Some(1), "nothing runs any more");
+}
+
+#[test]
+fn a_sigkilled_plinth_up_leaves_no_child() {
+    let Some((mut up, status)) = ready_environment() else { return };
+    let children = pids(&status);
+    assert!(children.len() >= 13, "{children:?}");
+    assert!(!processes_under(up.path()).is_empty());
+    up.child.kill().unwrap();
+    up.child.wait().unwrap();
+    let gone = eventually(Duration::from_secs(20), || {
+        children.iter().all(|&pid| !alive(pid)) && processes_under(up.path()).is_empty()
+    });
+    let left: Vec<u32> = children.iter().copied().filter(|&pid| alive(pid)).collect();
+    assert!(gone, "still alive: {left:?} and {:?}", processes_under(up.path()));
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("plinth.yaml");
+    let text =
+        std::fs::read_to_string(EXAMPLE).unwrap().replace("    port: 3004\n", "    port: 3004\n    replicas: lots\n");
+    std::fs::write(&spec, text).unwrap();
+    let broken = plinth().arg("up").arg(&spec).output().unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("services.invoice-service.replicas must be a whole number"), "{stderr}");
+
+    std::fs::copy(EXAMPLE, &spec).unwrap();
+    let kubernetes = plinth().args(["up", "--env", "staging"]).arg(dir.path()).output().unwrap();
+    assert_eq!(kubernetes.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&kubernetes.stderr).contains("not locally"));
+    let unknown = plinth().args(["up", "--env", "nope"]).arg(dir.path()).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let status = plinth().args(["status", "--spec"]).arg(dir.path()).output().unwrap();
+    assert_eq!(status.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&status.stderr).contains("no environment runs here"));
+    assert!(!dir.path().join(".plinth").exists(), "nothing started, nothing written");
+}
