@@ -65,6 +65,7 @@ impl App {
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
         let route = routes::resolve(&method, &path);
+        let polled = route.polled();
         let mut reply = if route.spared() {
             self.endpoint(route.endpoint, request).await
         } else {
@@ -79,7 +80,7 @@ impl App {
         let elapsed = started.elapsed();
         let status = reply.status().as_u16();
         self.metrics.observe(&method, route.template, status, elapsed);
-        if self.config.log {
+        if self.config.log && !(polled && reply.status().is_success()) {
             log::line(
                 "info",
                 json!({

@@ -44,7 +44,16 @@ pub(crate) struct Route {
 /// metrics and the switch itself must stay reachable to observe and undo the faults.
 const SPARED: [&str; 4] = ["/healthz", "/readyz", "/metrics", "/chaos"];
 
+/// The paths machines poll (probes, scrapes): their successful answers are not logged, or they
+/// would drown the requests people send.
+const POLLED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
 impl Route {
+    /// Whether the request is a probe's or a scrape's.
+    pub(crate) fn polled(&self) -> bool {
+        POLLED.contains(&self.template)
+    }
+
     /// Whether the fault switch leaves this request alone.
     pub(crate) fn spared(&self) -> bool {
         SPARED.iter().any(|prefix| {
@@ -119,6 +128,16 @@ mod tests {
         }
         for path in ["/", "/version", "/status/500", "/delay/1", "/db", "/cache", "/healthzz", "/nope"] {
             assert!(!resolve(&Method::GET, path).spared(), "{path}");
+        }
+    }
+
+    #[test]
+    fn probes_and_scrapes_are_polled() {
+        for path in ["/healthz", "/readyz", "/metrics"] {
+            assert!(resolve(&Method::GET, path).polled(), "{path}");
+        }
+        for path in ["/", "/readyz/disable", "/chaos", "/status/200"] {
+            assert!(!resolve(&Method::GET, path).polled(), "{path}");
         }
     }
 }
