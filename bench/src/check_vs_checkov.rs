@@ -17,11 +17,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::fs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use plinth_bench::{env_number, machine, version};
 use serde_json::Value;
 
 /// Generated files in the large tree (half Kubernetes, half Terraform); the memory check also runs
@@ -126,39 +128,23 @@ fn main() {
         let (wall, peak) = summary(&runs);
         println!("generated only, {count} files: plinth {}", line(wall, peak, rounds, &tally));
     }
-}
 
-/// A number from the environment, else `default`.
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    // plinth's memory on clean files (no finding), at N, 2N and 4N: what the files cost, apart
+    // from the findings the output must hold.
+    for count in [GENERATED, 2 * GENERATED, 4 * GENERATED] {
+        let dir = work.path().join(format!("clean-{count}"));
+        generate_clean(&root, &dir, count);
+        let runs: Vec<Run> =
+            (0..rounds).map(|_| measure(&plinth, &plinth_args(&dir), None).expect("no limit")).collect();
+        let tally = plinth_tally(&runs[0].stdout);
+        let (wall, peak) = summary(&runs);
+        println!("clean only, {count} files: plinth {}", line(wall, peak, rounds, &tally));
+    }
 }
 
 /// The binary named by environment variable `var`, else `local`.
 fn tool(var: &str, local: PathBuf) -> String {
     std::env::var(var).unwrap_or_else(|_| local.display().to_string())
-}
-
-/// CPU model, core count and memory of this machine.
-fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map_or("?", |m| m.trim_start_matches([' ', '\t', ':']));
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let kib: u64 = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|m| m.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{model}, {cores} cores, {:.0} GiB", kib as f64 / 1_048_576.0)
-}
-
-/// The first line a binary prints for `args`.
-fn version(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program).args(args).output().unwrap_or_else(|err| panic!("cannot run {program}: {err}"));
-    String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("?").trim().to_owned()
 }
 
 /// The number of rules `plinth check --list-rules` lists, in all and per target.
@@ -196,10 +182,10 @@ fn checkov_checks(checkov: &str) -> usize {
 fn render_examples(root: &Path, dir: &Path) -> usize {
     let mut files = 0;
     let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(root.join("examples")).expect("examples/").map(|e| e.expect("entry").path()).collect();
+        fs::read_dir(root.join("examples")).expect("examples/").map(|e| e.expect("entry").path()).collect();
     entries.sort();
     for example in entries {
-        let source = std::fs::read_to_string(example.join("plinth.yaml")).expect("example spec");
+        let source = fs::read_to_string(example.join("plinth.yaml")).expect("example spec");
         let compiled = plinth_spec::compile(&source);
         assert!(!compiled.has_errors(), "{} does not compile", example.display());
         let name = example.file_name().expect("name");
@@ -218,20 +204,20 @@ fn render_examples(root: &Path, dir: &Path) -> usize {
 
 /// Writes `contents` to `path`, creating its directory.
 fn write(path: &Path, contents: &str) {
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, contents).expect("write");
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, contents).expect("write");
 }
 
 /// Copies the files under `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read dir") {
+    for entry in fs::read_dir(from).expect("read dir") {
         let path = entry.expect("entry").path();
         let target = to.join(path.file_name().expect("name"));
         if path.is_dir() {
             copy_tree(&path, &target);
         } else {
-            std::fs::create_dir_all(to).expect("mkdir");
-            std::fs::copy(&path, &target).expect("copy");
+            fs::create_dir_all(to).expect("mkdir");
+            fs::copy(&path, &target).expect("copy");
         }
     }
 }
@@ -247,6 +233,23 @@ fn generate(dir: &Path, count: usize) {
         } else {
             let i = i / 2;
             write(&dir.join(format!("stack-{}/module-{i}/main.tf", i % 40)), &terraform(i));
+        }
+    }
+}
+
+/// Writes `count` files under `dir` that break no rule, laid out as [`generate`] does: copies of
+/// the policy fixtures' hardened Kubernetes objects and hardened Terraform module.
+fn generate_clean(root: &Path, dir: &Path, count: usize) {
+    let fixtures = root.join("crates/plinth-policy/tests/fixtures");
+    let read = |path: PathBuf| fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let kubernetes = read(fixtures.join("kubernetes/hardened.yaml"));
+    let terraform = read(fixtures.join("terraform/hardened/main.tf"));
+    for i in 0..count {
+        let j = i / 2;
+        if i % 2 == 0 {
+            write(&dir.join(format!("team-{}/svc-{j}/deployment.yaml", j % 40)), &kubernetes);
+        } else {
+            write(&dir.join(format!("stack-{}/module-{j}/main.tf", j % 40)), &terraform);
         }
     }
 }
@@ -399,17 +402,17 @@ fn measure(program: &str, args: &[String], limit: Option<Duration>) -> Option<Ru
         std::thread::sleep(SAMPLE_EVERY);
     }
     let wall = start.elapsed();
-    let top_rss: u64 = std::fs::read_to_string(max_rss.path()).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
-    let stdout = std::fs::read_to_string(out.path()).expect("read output");
+    let top_rss: u64 = fs::read_to_string(max_rss.path()).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+    let stdout = fs::read_to_string(out.path()).expect("read output");
     Some(Run { wall, peak_kib: peak_kib.max(top_rss), stdout })
 }
 
 /// The summed proportional set size, in KiB, of process `root` and all its descendants now.
 fn tree_pss_kib(root: u32) -> u64 {
     let mut parents: Vec<(u32, u32)> = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else { continue };
         // The parent pid is the second field after the parenthesised command name.
         if let Some(ppid) = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok()) {
             parents.push((pid, ppid));
@@ -423,7 +426,7 @@ fn tree_pss_kib(root: u32) -> u64 {
         i += 1;
     }
     tree.iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
         .filter_map(|rollup| {
             rollup
                 .lines()
