@@ -55,24 +55,29 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> Result<Report> {
             bail!("{} does not exist", path.display());
         }
     }
-    // Each directory is read, checked and dropped; a directory whose Terraform calls modules by a
-    // relative source is noted with the directories it calls, checked together afterwards.
-    let checked = directories
+    // Each directory is read, checked and dropped, and the reports are merged as they come, so
+    // memory holds the findings rather than a report per directory. A directory whose Terraform
+    // calls modules by a relative source is noted with the directories it calls, checked together
+    // afterwards.
+    let (report, calls) = directories
         .par_iter()
         .map(|(directory, files)| {
             let inputs = Inputs::of(files)?;
             let mut report = check_directory(&inputs.files, options);
             report.errors.extend(inputs.errors);
-            Ok((report, (directory.clone(), called_modules(&inputs.files))))
+            let called = called_modules(&inputs.files);
+            let calls = if called.is_empty() { Vec::new() } else { vec![(directory.clone(), called)] };
+            anyhow::Ok((report, calls))
         })
-        .collect::<Result<Vec<(Report, (String, Vec<String>))>>>()?;
-    let mut report = Report::default();
-    let mut calls = Vec::new();
-    for (directory_report, call) in checked {
-        report = report.merge(directory_report);
-        calls.push(call);
-    }
-    for (root, modules) in calls.into_iter().filter(|(_, modules)| !modules.is_empty()) {
+        .try_reduce(
+            || (Report::default(), Vec::new()),
+            |(report, mut calls), (other, more)| {
+                calls.extend(more);
+                Ok((report.merge(other), calls))
+            },
+        )?;
+    let mut report = report;
+    for (root, modules) in calls {
         let tf = |directory: &String| {
             directories.get(directory).into_iter().flatten().filter(|path| path.extension().is_some_and(|e| e == "tf"))
         };
