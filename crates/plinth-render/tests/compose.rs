@@ -174,7 +174,7 @@ fn rendered_projects_keep_their_promises() {
                         "{label}: {name} waits for {target} to be healthy, which has no healthcheck"
                     ),
                     "service_completed_successfully" => assert!(
-                        target_service.get("restart").is_none(),
+                        target_service.get("restart").is_none_or(|restart| restart == "no"),
                         "{label}: {name} waits for {target} to complete, which restarts"
                     ),
                     other => panic!("{label}: {name} depends on {target} with {other}"),

@@ -54,7 +54,11 @@ pub fn service_process(service: &ServicePlan, options: &UpOptions) -> ProcessSpe
         ports: service.ports.clone(),
         probes: Probes {
             startup: health.startup.as_ref().map(http_probe),
-            readiness: Some(http_probe(&health.readiness)),
+            // The first readiness probe runs at once: the model resolves an unset delay to seed
+            // 002's 5 s, so an explicit delay cannot be told from the default, and a failure
+            // before the first success costs nothing (the supervisor retries every 100 ms until
+            // then). Startup delays (0 s unless written) and liveness delays are kept.
+            readiness: Some(Probe { initial_delay: Duration::ZERO, ..http_probe(&health.readiness) }),
             liveness: Some(http_probe(&health.liveness)),
         },
         depends_on: service.depends_on.clone(),

@@ -1,6 +1,6 @@
 //! The supervisor with small `sh -c` children: backoff and crash loops, liveness restarts,
-//! readiness and the scrape-targets file, logs, dependency order, reverse-order stop with
-//! SIGTERM then SIGKILL, scaling.
+//! readiness and the scrape-targets file, quick probes until the first success, logs, dependency
+//! order, reverse-order stop with SIGTERM then SIGKILL, scaling.
 
 mod common;
 
@@ -126,6 +126,33 @@ async fn readiness_flips_and_the_scrape_targets_follow() {
     assert!(eventually(Duration::from_secs(3), is(ReplicaState::Unready)).await);
     assert!(supervisor.ready_ports("api").is_empty());
     assert_eq!(std::fs::read_to_string(&targets).unwrap().trim(), "[]");
+    supervisor.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn startup_and_readiness_are_probed_quickly_until_the_first_success_then_at_their_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let (flag, count) = (dir.path().join("ready"), dir.path().join("probes"));
+    let supervisor = supervisor();
+    let mut spec = shell("slow", &format!("sleep 0.3; touch {}; exec sleep 60", flag.display()));
+    // Each check is counted; it passes once the child created the flag.
+    let script = format!("echo >> {}; test -e {}", count.display(), flag.display());
+    let check = Check::Exec { argv: vec!["sh".into(), "-c".into(), script], env: BTreeMap::new(), expect: None };
+    let slow = Probe { period: Duration::from_secs(5), timeout: Duration::from_secs(1), ..probe(check, 1) };
+    // One failure within the startup probe's 5 s is no verdict while it is probed quickly.
+    spec.probes.startup = Some(slow.clone());
+    spec.probes.readiness = Some(slow);
+    let started = Instant::now();
+    supervisor.add(spec).unwrap();
+    assert!(eventually(Duration::from_secs(3), || state(&supervisor, "slow") == Some(ReplicaState::Ready)).await);
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2500), "ready {took:?} after start, with a 5 s period");
+    assert_eq!(supervisor.snapshot()[0].restarts, 0);
+    let probes = || std::fs::read_to_string(&count).unwrap().lines().count();
+    let at_ready = probes();
+    assert!(at_ready >= 3, "{at_ready} checks: failures before the flag, then startup and readiness");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(probes(), at_ready, "once ready, readiness waits its 5 s period");
     supervisor.shutdown().await;
 }
 

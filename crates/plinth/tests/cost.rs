@@ -42,7 +42,10 @@ fn seed_001_totals_trace_to_the_price_file() {
         |id: &str| prices["prices"].as_sequence().unwrap().iter().find(|p| p["id"].as_str() == Some(id)).cloned();
     let environments = report["environments"].as_array().unwrap();
     let names: Vec<&str> = environments.iter().map(|e| e["environment"].as_str().unwrap()).collect();
-    assert_eq!(names, ["dev", "staging", "prod"]);
+    assert_eq!(names, ["local", "dev", "staging", "prod"]);
+    // The local environment (`plinth up`, a plinth addition to the seed) costs nothing.
+    let (local, environments) = environments.split_first().unwrap();
+    assert!(local["lines"].as_array().unwrap().is_empty() && cents(&local["total_usd"]["max"]) == 0, "{local}");
     for environment in environments {
         let name = environment["environment"].as_str().unwrap();
         let (mut min, mut max) = (0, 0);
@@ -78,7 +81,7 @@ fn seed_001_totals_trace_to_the_price_file() {
     }
     // dev autoscales between 1 and 2 t3.medium nodes: a range.
     assert!(cents(&environments[0]["total_usd"]["min"]) < cents(&environments[0]["total_usd"]["max"]));
-    assert_eq!(report["comparison"][2]["relative_to"], "staging");
+    assert_eq!(report["comparison"][3]["relative_to"], "staging");
     assert_eq!(report["within_budget"], false);
     assert_eq!(report["over_budget"][2]["largest"].as_array().unwrap().len(), 3);
 }

@@ -2,6 +2,8 @@
 //! every service (the demo workload) become ready, HTTPS through the gateway reaches the exposed
 //! route, a SIGKILLed replica under load costs no request, scaling and reloading show in status
 //! and in the gateway, `plinth down` stops everything, and a SIGKILLed `plinth up` leaves no child.
+//! Then every example, one after the other, in its first local environment: all ready, every
+//! exposed route answered by its service over HTTPS, nothing left after `plinth down`.
 //! Real processes on loopback, free ports, every wait bounded. Needs `initdb`, `redis-server` and
 //! `curl`: without them the tests skip loudly, or fail under `CI=true`.
 
@@ -13,8 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use plinth_spec::model::Runtime;
 use serde_json::Value;
 
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/business-app/plinth.yaml");
 /// The exposed route's local host (`api.business-app.com` → `api.business-app.localhost`).
 const HOST: &str = "api.business-app.localhost";
@@ -51,36 +55,49 @@ fn prerequisites() -> bool {
     false
 }
 
-/// A running `plinth up` on a temporary copy of the example; SIGKILLed when dropped.
+/// The first environment of the spec at `path` whose runtime is local.
+fn first_local_environment(path: &Path) -> String {
+    let compiled = plinth_spec::compile(&std::fs::read_to_string(path).unwrap());
+    let local = compiled.platforms.iter().find(|p| p.environment.runtime == Runtime::Local);
+    local.unwrap_or_else(|| panic!("{} has a local environment", path.display())).environment.name.clone()
+}
+
+/// A running `plinth up --env <its first local environment>` on a temporary copy of an example;
+/// SIGKILLed when dropped.
 struct Up {
+    example: String,
+    env: String,
     dir: tempfile::TempDir,
     child: Child,
     started: Instant,
 }
 
 impl Up {
-    fn start() -> Self {
+    /// Runs `examples/<example>`.
+    fn start(example: &str) -> Self {
+        let spec = Path::new(EXAMPLES).join(example).join("plinth.yaml");
+        let env = first_local_environment(&spec);
         let dir = tempfile::tempdir().unwrap();
-        std::fs::copy(EXAMPLE, dir.path().join("plinth.yaml")).unwrap();
+        std::fs::copy(&spec, dir.path().join("plinth.yaml")).unwrap();
         let out = std::fs::File::create(dir.path().join("up.out")).unwrap();
         let err = std::fs::File::create(dir.path().join("up.err")).unwrap();
         let child = plinth()
-            .args(["up", "--output", "json"])
+            .args(["up", "--output", "json", "--env", &env])
             .arg(dir.path())
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
             .spawn()
             .unwrap();
-        Self { dir, child, started: Instant::now() }
+        Self { example: example.to_owned(), env, dir, child, started: Instant::now() }
     }
 
     fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    /// `plinth <command> --spec <dir> args…`.
+    /// `plinth <command> args… --spec <dir> --env <env>`.
     fn client(&self, command: &str, args: &[&str]) -> Output {
-        plinth().arg(command).args(args).arg("--spec").arg(self.path()).output().unwrap()
+        plinth().arg(command).args(args).arg("--spec").arg(self.path()).args(["--env", &self.env]).output().unwrap()
     }
 
     fn status(&self) -> Option<Value> {
@@ -102,8 +119,24 @@ impl Up {
 
     fn wait_all_ready(&self) -> Value {
         let status = self.wait_for("every replica ready", READY, all_ready);
-        eprintln!("plinth up: all ready {:.1}s after start", self.started.elapsed().as_secs_f64());
+        let (example, env) = (&self.example, &self.env);
+        eprintln!(
+            "plinth up {example} --env {env}: all ready {:.1}s after start",
+            self.started.elapsed().as_secs_f64()
+        );
         status
+    }
+
+    /// `plinth down`: `plinth up` exits 0 and no process of `status` or under the directory is left.
+    fn down(&mut self, status: &Value) {
+        let before = pids(status);
+        let down = self.client("down", &[]);
+        assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "plinth up exited with {exit}; {}", self.diagnostics());
+        assert!(before.iter().all(|&pid| !alive(pid)), "children outlived plinth down");
+        assert!(processes_under(self.path()).is_empty());
+        assert_eq!(self.client("status", &[]).status.code(), Some(1), "nothing runs any more");
     }
 
     fn diagnostics(&self) -> String {
@@ -117,10 +150,10 @@ impl Up {
         self.path().join(".plinth/ca/ca.cert.pem")
     }
 
-    /// `count` GETs of `path` through the gateway over one connection: each response's status
-    /// code, and the JSON bodies.
+    /// `count` GETs of `path` on the business-app's exposed host through the gateway over one
+    /// connection: each response's status code, and the JSON bodies.
     fn get(&self, status: &Value, path: &str, count: usize) -> (Vec<u16>, Vec<Value>) {
-        get(&self.ca(), https_port(status), path, count)
+        get(&self.ca(), &format!("https://{HOST}:{}{path}", https_port(status)), count, &[])
     }
 }
 
@@ -135,15 +168,27 @@ fn https_port(status: &Value) -> u16 {
     status["gateway"]["https"].as_str().unwrap().rsplit_once(':').unwrap().1.parse().unwrap()
 }
 
-fn get(ca: &Path, port: u16, path: &str, count: usize) -> (Vec<u16>, Vec<Value>) {
-    let url = format!("https://{HOST}:{port}{path}");
-    let output = Command::new("curl")
-        .args(["--silent", "--max-time", "20", "--cacert"])
-        .arg(ca)
-        .args(["--resolve", &format!("{HOST}:{port}:127.0.0.1"), "--write-out", "\n@@%{http_code}\n"])
-        .args(std::iter::repeat_n(&url, count))
-        .output()
-        .unwrap();
+/// `https://<authority><path>` → (authority, path).
+fn split_url(url: &str) -> (&str, &str) {
+    let rest = url.strip_prefix("https://").unwrap_or_else(|| panic!("{url} is an https URL"));
+    rest.find('/').map_or((rest, "/"), |slash| rest.split_at(slash))
+}
+
+/// `count` GETs of `url` (`https://<host>:<port>/…`, the host resolved to loopback) with the
+/// `headers` over one connection: each response's status code, and the JSON bodies.
+fn get(ca: &Path, url: &str, count: usize, headers: &[&str]) -> (Vec<u16>, Vec<Value>) {
+    let (authority, _) = split_url(url);
+    let mut command = Command::new("curl");
+    command.args(["--silent", "--max-time", "20", "--cacert"]).arg(ca).args([
+        "--resolve",
+        &format!("{authority}:127.0.0.1"),
+        "--write-out",
+        "\n@@%{http_code}\n",
+    ]);
+    for header in headers {
+        command.args(["--header", header]);
+    }
+    let output = command.args(std::iter::repeat_n(url, count)).output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let (mut codes, mut bodies) = (Vec::new(), Vec::new());
     for line in text.lines() {
@@ -160,7 +205,7 @@ fn ready_environment() -> Option<(Up, Value)> {
     if !prerequisites() {
         return None;
     }
-    let up = Up::start();
+    let up = Up::start("business-app");
     let status = up.wait_all_ready();
     Some((up, status))
 }
@@ -258,11 +303,11 @@ fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down
     let victim = replicas(&status, "api-gateway")[0]["pid"].as_u64().unwrap() as i32;
     let stop = Arc::new(AtomicBool::new(false));
     let load = std::thread::spawn({
-        let (stop, ca, port) = (Arc::clone(&stop), up.ca(), https_port(&status));
+        let (stop, ca, url) = (Arc::clone(&stop), up.ca(), format!("https://{HOST}:{}/", https_port(&status)));
         move || {
             let mut codes = Vec::new();
             while !stop.load(Ordering::Relaxed) {
-                codes.extend(get(&ca, port, "/", 20).0);
+                codes.extend(get(&ca, &url, 20, &[]).0);
             }
             codes
         }
@@ -340,14 +385,63 @@ fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down
     assert!(String::from_utf8_lossy(&second.stderr).contains("already runs"));
 
     // `plinth down` stops everything; `plinth up` exits 0.
-    let before = pids(&status);
-    let down = up.client("down", &[]);
-    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
-    let exit = up.child.wait().unwrap();
-    assert!(exit.success(), "plinth up exited with {exit}; {}", up.diagnostics());
-    assert!(before.iter().all(|&pid| !alive(pid)), "children outlived plinth down");
-    assert!(processes_under(up.path()).is_empty());
-    assert_eq!(up.client("status", &[]).status.code(), Some(1), "nothing runs any more");
+    up.down(&status);
+}
+
+/// Asserts that `url` (a route of `service` in `status`, a tenant route's `*` made a tenant)
+/// reaches `service` through the gateway: its JSON, and the access log naming it and one of its
+/// replicas. The demo workload answers its identity at `/` (a prefixed route gets its JSON 404).
+fn assert_route_reaches(up: &Up, status: &Value, service: &str, url: &str) {
+    let url = url.replacen("https://*.", "https://acme.", 1);
+    let request_id = format!("route-{service}-{}", up.started.elapsed().as_millis());
+    let (codes, bodies) = get(&up.ca(), &url, 1, &[&format!("X-Request-Id: {request_id}")]);
+    let what = format!("{} {url}: {codes:?} {bodies:?}; {}", up.example, up.diagnostics());
+    assert_eq!(bodies.len(), 1, "{what}");
+    if split_url(&url).1 == "/" {
+        assert_eq!((codes[0], &bodies[0]["service"]), (200, &Value::from(service)), "{what}");
+    }
+    let ports: Vec<String> =
+        replicas(status, service).iter().map(|r| format!("127.0.0.1:{}", r["port"].as_u64().unwrap())).collect();
+    let log = up.path().join(format!(".plinth/{}/logs/gateway.log", up.env));
+    let logged = || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|e| e["request_id"] == *request_id)
+    };
+    assert!(eventually(Duration::from_secs(5), || logged().is_some()), "{what}");
+    let entry = logged().unwrap();
+    assert_eq!(entry["backend"], service, "{what}");
+    assert!(ports.iter().any(|p| entry["upstream"] == *p), "{entry} not one of {ports:?}");
+}
+
+#[test]
+fn every_example_comes_up_in_its_first_local_environment_serves_its_routes_and_goes_down() {
+    if !prerequisites() {
+        return;
+    }
+    let mut examples: Vec<String> = std::fs::read_dir(EXAMPLES)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.path().join("plinth.yaml").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 5, "{examples:?}");
+    for example in &examples {
+        let mut up = Up::start(example);
+        let status = up.wait_all_ready();
+        let mut routes = 0;
+        for service in status["services"].as_array().unwrap() {
+            let name = service["name"].as_str().unwrap();
+            for url in service["urls"].as_array().unwrap() {
+                assert_route_reaches(&up, &status, name, url.as_str().unwrap());
+                routes += 1;
+            }
+        }
+        assert!(routes > 0, "{example} exposes a route");
+        up.down(&status);
+    }
 }
 
 #[test]

@@ -155,7 +155,8 @@ fn minio(env: &mut Env) -> Value {
     })
 }
 
-/// Creates every bucket (and turns on versioning where the spec asks) once MinIO is healthy.
+/// Creates every bucket (and turns on versioning where the spec asks) once MinIO is healthy; a
+/// one-shot task (`restart: "no"`), also when no service waits for it.
 fn buckets_job(platform: &Platform, env: &mut Env) -> Value {
     let mut script = format!(
         "mc alias set plinth http://{OBJECT_STORE}:{} \"$${MINIO_USER}\" \"$${MINIO_PASSWORD}\"",
@@ -176,5 +177,6 @@ fn buckets_job(platform: &Platform, env: &mut Env) -> Value {
             MINIO_PASSWORD: env.secret(MINIO_PASSWORD, BUCKETS_JOB),
         },
         "depends_on": { OBJECT_STORE: healthy() },
+        "restart": "no",
     })
 }

@@ -1,7 +1,8 @@
 //! The process supervisor: replicas of each process in their own process groups, output captured
-//! line by line, startup/readiness/liveness probes, restarts with exponential backoff and a
-//! crash-loop verdict, start after dependencies are ready, stop in reverse order (signal, grace,
-//! SIGKILL to the group), scaling, a status snapshot, and the scrape-targets file kept current.
+//! line by line, startup/readiness/liveness probes (startup and readiness every 100 ms until their
+//! first success, so dependents start soon), restarts with exponential backoff and a crash-loop
+//! verdict, start after dependencies are ready, stop in reverse order (signal, grace, SIGKILL to
+//! the group), scaling, a status snapshot, and the scrape-targets file kept current.
 
 mod backoff;
 mod logs;

@@ -44,7 +44,8 @@ pub struct ProcessSpec {
 /// The probes of a process; a missing readiness probe makes a replica ready once started.
 #[derive(Debug, Clone, Default)]
 pub struct Probes {
-    /// Runs first, until the first success; failing `failure_threshold` times restarts the replica.
+    /// Runs first, until the first success; failing for `failure_threshold` × `period` (the time
+    /// Kubernetes would give it) restarts the replica.
     pub startup: Option<Probe>,
     /// Decides whether the replica takes traffic.
     pub readiness: Option<Probe>,
@@ -52,7 +53,8 @@ pub struct Probes {
     pub liveness: Option<Probe>,
 }
 
-/// One probe and its timing (Kubernetes' semantics).
+/// One probe and its timing (Kubernetes' semantics, except that startup and readiness probes run
+/// every 100 ms, or at `period` when shorter, until their first success after each start).
 #[derive(Debug, Clone)]
 pub struct Probe {
     /// What is checked.
