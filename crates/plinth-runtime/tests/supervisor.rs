@@ -221,3 +221,21 @@ async fn scaling_adds_replicas_on_fresh_ports_and_removes_the_highest() {
     assert!(supervisor.scale("nope", 1).await.is_err());
     supervisor.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_whose_port_another_program_took_moves_to_a_free_one() {
+    let supervisor = supervisor();
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = squatter.local_addr().unwrap().port();
+    let mut spec = shell("api", "echo \"port $PORT\"; exec sleep 60");
+    spec.ports = vec![taken];
+    supervisor.add(spec).unwrap();
+    let sup = &supervisor;
+    let said = move || sup.recent_logs("api").iter().any(|l| l.line.starts_with("port "));
+    assert!(eventually(Duration::from_secs(3), said).await);
+    let port = supervisor.snapshot()[0].port.unwrap();
+    assert_ne!(port, taken, "the replica kept a port another program holds");
+    assert!(supervisor.recent_logs("api").iter().any(|l| l.line == format!("port {port}")));
+    drop(squatter);
+    supervisor.shutdown().await;
+}

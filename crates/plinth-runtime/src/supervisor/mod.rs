@@ -61,9 +61,15 @@ pub(crate) struct Shared {
     logs: logs::Logs,
     spawner: Spawner,
     targets_file: Option<PathBuf>,
+    ports: Mutex<PortAllocator>,
 }
 
 impl Shared {
+    /// A port no other replica of this run was given.
+    fn next_port(&self) -> Result<u16> {
+        self.ports.lock().expect("port lock").next_port()
+    }
+
     /// Applies `change` to a replica's status; rewrites the targets file when readiness changed and
     /// wakes everyone waiting on a change.
     fn update(&self, process: &str, replica: u32, change: impl FnOnce(&mut ReplicaStatus)) {
@@ -150,7 +156,6 @@ struct Managed {
 pub struct Supervisor {
     shared: Arc<Shared>,
     processes: Mutex<Vec<Managed>>,
-    ports: Mutex<PortAllocator>,
 }
 
 impl Supervisor {
@@ -162,8 +167,9 @@ impl Supervisor {
             logs: logs::Logs::new(options.log_capacity),
             spawner: Spawner::start(),
             targets_file: options.targets_file,
+            ports: Mutex::new(ports),
         };
-        Self { shared: Arc::new(shared), processes: Mutex::default(), ports: Mutex::new(ports) }
+        Self { shared: Arc::new(shared), processes: Mutex::default() }
     }
 
     /// Starts `spec`'s replicas; each first waits for the processes `spec` depends on.
@@ -199,7 +205,7 @@ impl Supervisor {
                 .ok_or_else(|| Error::UnknownProcess(process.to_owned()))?;
             let wanted = replicas as usize;
             while managed.replicas.len() < wanted {
-                let port = self.ports.lock().expect("port lock").next_port()?;
+                let port = self.shared.next_port()?;
                 let handle = self.start_replica(&managed.spec, managed.replicas.len() as u32, Some(port));
                 managed.replicas.push(handle);
             }

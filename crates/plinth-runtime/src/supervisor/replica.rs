@@ -1,6 +1,7 @@
 //! The life of one replica: wait for its dependencies, start, watch its probes and its exit,
 //! restart after a backoff, and stop on request (signal to the group, grace, SIGKILL).
 
+use std::net::{Ipv4Addr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -43,7 +44,9 @@ pub(super) async fn run(
         return;
     }
     let mut restarts = Restarts::new(spec.restart);
+    let mut port = port;
     loop {
+        port = free(&shared, &spec, replica, port);
         set(ReplicaState::Starting);
         let started = Instant::now();
         let ended = match shared.spawner.spawn(command(&spec, port), &spec.name).await {
@@ -82,6 +85,23 @@ pub(super) async fn run(
             }
         }
         shared.update(&spec.name, replica, |s| s.restarts += 1);
+    }
+}
+
+/// The replica's port, or a fresh one when something else took it since it was allocated (ports
+/// are picked by binding port 0 and releasing it, so another program may bind one in between, and a
+/// replica started on it would fail forever): a port is only the replica's while it can bind it.
+fn free(shared: &Shared, spec: &ProcessSpec, replica: u32, port: Option<u16>) -> Option<u16> {
+    let Some(taken) = port.filter(|port| TcpListener::bind((Ipv4Addr::LOCALHOST, *port)).is_err()) else {
+        return port;
+    };
+    match shared.next_port() {
+        Ok(fresh) => {
+            tracing::warn!(process = %spec.name, replica, taken, fresh, "port taken by another program; moving");
+            shared.update(&spec.name, replica, |s| s.port = Some(fresh));
+            Some(fresh)
+        }
+        Err(_) => Some(taken),
     }
 }
 
