@@ -46,32 +46,61 @@ impl LoggedBody {
     fn finish(&mut self) {
         let Some((log, record)) = self.pending.take() else { return };
         let time = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
-        let line = serde_json::json!({
-            "time": time,
-            "request_id": record.request_id,
-            "route": record.route,
-            "client": record.client.map(|c| c.ip().to_string()),
-            "method": record.method,
-            "host": record.host,
-            "path": record.path,
-            "status": record.status,
-            "bytes": self.bytes,
-            "duration_ms": self.started.elapsed().as_secs_f64() * 1000.0,
-            "backend": record.backend,
-            "version": record.version,
-            "upstream": record.upstream.map(|u| u.to_string()),
-        })
-        .to_string();
+        let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        let mut line = Vec::with_capacity(256 + record.path.len());
+        write_line(&mut line, time, &record, self.bytes, duration_ms);
         match log {
             AccessLog::Off => {}
-            AccessLog::Tracing => tracing::info!(target: "plinth_gateway::access", "{line}"),
+            AccessLog::Tracing => {
+                let line = std::str::from_utf8(&line).unwrap_or_default();
+                tracing::info!(target: "plinth_gateway::access", "{line}");
+            }
             AccessLog::Writer(writer) => {
+                line.push(b'\n');
                 let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
                 // An access log that cannot be written must not fail the request.
-                let _ = writer.write_all(format!("{line}\n").as_bytes());
+                let _ = writer.write_all(&line);
             }
         }
     }
+}
+
+/// Appends the JSON object of one access-log line (fields in the documented order, escaped by
+/// `serde_json`) to `out`, without building an intermediate `serde_json::Value`.
+fn write_line(out: &mut Vec<u8>, time: f64, record: &Record, bytes: u64, duration_ms: f64) {
+    fn string(out: &mut Vec<u8>, key: &str, value: Option<&str>) {
+        out.extend_from_slice(key.as_bytes());
+        // Serialising a string into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &value);
+    }
+    fn float(out: &mut Vec<u8>, key: &str, value: f64) {
+        out.extend_from_slice(key.as_bytes());
+        // `null` when not finite, as `serde_json::Value` would have it.
+        let _ = serde_json::to_writer(&mut *out, &serde_json::Number::from_f64(value));
+    }
+    fn display(out: &mut Vec<u8>, key: &str, value: Option<impl std::fmt::Display>) {
+        out.extend_from_slice(key.as_bytes());
+        match value {
+            // Addresses are digits, dots, colons and brackets: nothing to escape.
+            Some(value) => {
+                let _ = write!(out, "\"{value}\"");
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    float(out, "{\"time\":", time);
+    string(out, ",\"request_id\":", Some(&record.request_id));
+    string(out, ",\"route\":", record.route.as_deref());
+    display(out, ",\"client\":", record.client.map(|c| c.ip()));
+    string(out, ",\"method\":", Some(&record.method));
+    string(out, ",\"host\":", Some(&record.host));
+    string(out, ",\"path\":", Some(&record.path));
+    let _ = write!(out, ",\"status\":{},\"bytes\":{bytes}", record.status);
+    float(out, ",\"duration_ms\":", duration_ms);
+    string(out, ",\"backend\":", record.backend.as_deref());
+    string(out, ",\"version\":", record.version.as_deref());
+    display(out, ",\"upstream\":", record.upstream);
+    out.push(b'}');
 }
 
 impl http_body::Body for LoggedBody {
@@ -100,5 +129,57 @@ impl http_body::Body for LoggedBody {
 impl Drop for LoggedBody {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_matches_serde_json_value() {
+        let record = Record {
+            request_id: "id-\"1\"\\\u{1}".to_owned(),
+            route: Some("shop.localhost/api".to_owned()),
+            client: Some("[::1]:4000".parse().unwrap()),
+            method: "GET".to_owned(),
+            host: "shop.localhost:8080".to_owned(),
+            path: "/a\tb/é".to_owned(),
+            status: 502,
+            backend: None,
+            version: Some("stable".to_owned()),
+            upstream: Some("127.0.0.1:9000".parse().unwrap()),
+        };
+        for (time, duration_ms) in [(1_700_000_000.123_456, 1.5), (0.0, f64::NAN)] {
+            let expected = serde_json::json!({
+                "time": time,
+                "request_id": record.request_id,
+                "route": record.route,
+                "client": record.client.map(|c| c.ip().to_string()),
+                "method": record.method,
+                "host": record.host,
+                "path": record.path,
+                "status": record.status,
+                "bytes": 1234_u64,
+                "duration_ms": duration_ms,
+                "backend": record.backend,
+                "version": record.version,
+                "upstream": record.upstream.map(|u| u.to_string()),
+            })
+            .to_string();
+            let mut line = Vec::new();
+            write_line(&mut line, time, &record, 1234, duration_ms);
+            assert_eq!(String::from_utf8(line).unwrap(), expected);
+        }
+        let empty = Record::default();
+        let mut line = Vec::new();
+        write_line(&mut line, 1.0, &empty, 0, 0.0);
+        let expected = serde_json::json!({
+            "time": 1.0, "request_id": "", "route": null, "client": null, "method": "", "host": "",
+            "path": "", "status": 0, "bytes": 0, "duration_ms": 0.0, "backend": null, "version": null,
+            "upstream": null,
+        })
+        .to_string();
+        assert_eq!(String::from_utf8(line).unwrap(), expected);
     }
 }

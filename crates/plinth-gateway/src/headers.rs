@@ -1,6 +1,7 @@
 //! Header handling: hop-by-hop removal, forwarding headers, request ids and security headers.
 
 use std::hash::{BuildHasher, RandomState};
+use std::io::Write as _;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -55,16 +56,41 @@ fn new_request_id() -> HeaderValue {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let (a, b) = (RandomState::new().hash_one(n), RandomState::new().hash_one(!n));
-    HeaderValue::from_str(&format!("{a:016x}{b:016x}")).expect("hex is a valid header value")
+    let mut hex = [0u8; 32];
+    write_hex(&mut hex[..16], a);
+    write_hex(&mut hex[16..], b);
+    HeaderValue::from_bytes(&hex).expect("hex is a valid header value")
+}
+
+/// Writes `n` as 16 lowercase hex digits into `out` (16 bytes long).
+fn write_hex(out: &mut [u8], n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = DIGITS[((n >> (60 - 4 * i)) & 0xf) as usize];
+    }
 }
 
 /// Sets `X-Forwarded-For` (appending the client), `-Proto` and `-Host`.
 pub(crate) fn set_forwarded(headers: &mut HeaderMap, client: IpAddr, https: bool, host: &HeaderValue) {
-    let chain = match headers.get(&FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
-        Some(previous) => format!("{previous}, {client}"),
-        None => client.to_string(),
+    // An address is at most 45 bytes (IPv6 with an embedded IPv4); format it on the stack.
+    let mut buffer = [0u8; 64];
+    let len = {
+        let mut cursor = &mut buffer[..];
+        let _ = write!(cursor, "{client}");
+        64 - cursor.len()
     };
-    if let Ok(value) = HeaderValue::from_str(&chain) {
+    let client = &buffer[..len];
+    let value = match headers.get(&FORWARDED_FOR).filter(|v| v.to_str().is_ok()) {
+        Some(previous) => {
+            let mut chain = Vec::with_capacity(previous.len() + 2 + client.len());
+            chain.extend_from_slice(previous.as_bytes());
+            chain.extend_from_slice(b", ");
+            chain.extend_from_slice(client);
+            HeaderValue::from_maybe_shared(bytes::Bytes::from(chain))
+        }
+        None => HeaderValue::from_bytes(client),
+    };
+    if let Ok(value) = value {
         headers.insert(FORWARDED_FOR, value);
     }
     headers.insert(FORWARDED_PROTO, HeaderValue::from_static(if https { "https" } else { "http" }));
@@ -124,7 +150,25 @@ mod tests {
         headers.insert(REQUEST_ID, HeaderValue::from_static("has space"));
         let generated = request_id(&headers);
         assert_eq!(generated.len(), 32);
+        assert!(generated.as_bytes().iter().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_ne!(generated, request_id(&HeaderMap::new()));
+        let mut hex = [0u8; 16];
+        write_hex(&mut hex, 0x0123_4567_89ab_cdef);
+        assert_eq!(&hex, b"0123456789abcdef");
+    }
+
+    #[test]
+    fn appends_the_client_to_x_forwarded_for() {
+        let host = HeaderValue::from_static("shop.localhost");
+        let mut headers = HeaderMap::new();
+        let long: IpAddr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
+        set_forwarded(&mut headers, long, true, &host);
+        assert_eq!(headers[&FORWARDED_FOR], long.to_string().as_str());
+        headers.insert(FORWARDED_FOR, HeaderValue::from_static("10.0.0.1"));
+        set_forwarded(&mut headers, "127.0.0.1".parse().unwrap(), false, &host);
+        assert_eq!(headers[&FORWARDED_FOR], "10.0.0.1, 127.0.0.1");
+        assert_eq!(headers[&FORWARDED_PROTO], "http");
+        assert_eq!(headers[&FORWARDED_HOST], "shop.localhost");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
@@ -44,23 +45,24 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, request: Request<Inc
     let mut record = Record {
         request_id: request_id.to_str().unwrap_or_default().to_owned(),
         client: Some(conn.client),
-        method: method.to_string(),
+        method: method.as_str().to_owned(),
         path: request.uri().path().to_owned(),
         ..Record::default()
     };
     let mut response = serve(&shared, &live, conn, request, &request_id, &mut record, started).await;
-    let backend = record.backend.clone().unwrap_or_default();
-    let version = record.version.clone().unwrap_or_default();
-    shared
-        .metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            route: record.route.clone().unwrap_or_default(),
-            backend,
-            version,
-            class: format!("{}xx", response.status().as_u16() / 100),
-        })
-        .inc();
+    // The labels borrow the record's strings (moved out and back) instead of cloning them.
+    let (had_route, had_backend, had_version) =
+        (record.route.is_some(), record.backend.is_some(), record.version.is_some());
+    let labels = RequestLabels {
+        route: record.route.take().unwrap_or_default(),
+        backend: record.backend.take().unwrap_or_default(),
+        version: record.version.take().unwrap_or_default(),
+        class: status_class(response.status()),
+    };
+    shared.metrics.requests.get_or_create(&labels).inc();
+    record.route = had_route.then_some(labels.route);
+    record.backend = had_backend.then_some(labels.backend);
+    record.version = had_version.then_some(labels.version);
     record.status = response.status().as_u16();
     let headers = response.headers_mut();
     headers.insert(REQUEST_ID, request_id);
@@ -68,6 +70,18 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, request: Request<Inc
     let response = maybe_compress(&live.config.compression, &method, &accept_encoding, response);
     let access_log = live.config.access_log.clone();
     response.map(|body| LoggedBody::new(body, access_log, record, started).boxed_unsync())
+}
+
+/// The `class` label of a status: `2xx`, `4xx`…
+fn status_class(status: StatusCode) -> String {
+    match status.as_u16() / 100 {
+        1 => "1xx".to_owned(),
+        2 => "2xx".to_owned(),
+        3 => "3xx".to_owned(),
+        4 => "4xx".to_owned(),
+        5 => "5xx".to_owned(),
+        class => format!("{class}xx"),
+    }
 }
 
 /// A plain-text answer from the gateway itself.
@@ -155,7 +169,7 @@ async fn serve(
         } else {
             Payload::Once(Some(body.map_err(Into::into).boxed_unsync()))
         };
-    let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str()).to_owned();
+    let path_and_query = parts.uri.path_and_query().cloned().unwrap_or_else(|| PathAndQuery::from_static("/"));
     let forward = Forward { shared, backend, parts, path_and_query, payload: replay, started };
     let (pick, mut response) = forward.run(pick, record).await;
     if let (Some(sticky), Some(pick)) = (sticky, pick.filter(|_| !had_sticky)) {
@@ -222,7 +236,7 @@ struct Forward<'a> {
     shared: &'a Shared,
     backend: &'a BackendState,
     parts: http::request::Parts,
-    path_and_query: String,
+    path_and_query: PathAndQuery,
     payload: Payload,
     started: Instant,
 }
@@ -239,11 +253,13 @@ impl Forward<'_> {
             record.version = Some(version.clone());
             record.upstream = Some(pick.replica.addr);
             tried.push(pick.replica.addr);
-            let Some(request) = self.request(pick.replica.addr) else {
+            // Without a retry left, this attempt may take the headers instead of cloning them.
+            let last = !matches!(self.payload, Payload::Replayable(_)) || tried.len() > config.retries as usize;
+            let Some(request) = self.request(pick.replica.addr, last) else {
                 return (None, answer(StatusCode::BAD_GATEWAY, "upstream unreachable"));
             };
             let sent = tokio::time::timeout(config.response_timeout, self.shared.client.request(request)).await;
-            let labels = VersionLabels { backend: config.name.clone(), version: version.clone() };
+            let labels = VersionLabels { backend: config.name.clone(), version };
             let failure = match sent {
                 Ok(Ok(response)) => {
                     let error = response.status().is_server_error();
@@ -266,7 +282,7 @@ impl Forward<'_> {
                 .upstream_errors
                 .get_or_create(&UpstreamErrorLabels {
                     backend: labels.backend.clone(),
-                    version,
+                    version: labels.version.clone(),
                     kind: failure.label().to_owned(),
                 })
                 .inc();
@@ -297,18 +313,20 @@ impl Forward<'_> {
         }
     }
 
-    /// The upstream request for `addr`; `None` when a streamed body was already spent.
-    fn request(&mut self, addr: SocketAddr) -> Option<Request<Body>> {
+    /// The upstream request for `addr`; `None` when a streamed body was already spent. The
+    /// headers are moved rather than cloned when this is the `last` attempt.
+    fn request(&mut self, addr: SocketAddr, last: bool) -> Option<Request<Body>> {
         let body = match &mut self.payload {
             Payload::Replayable(bytes) => full(bytes.clone()),
             Payload::Once(body) => body.take()?,
         };
-        let uri = Uri::try_from(format!("http://{addr}{}", self.path_and_query)).ok()?;
+        let uri = upstream_uri(addr, &self.path_and_query)?;
         let mut request = Request::new(body);
         *request.method_mut() = self.parts.method.clone();
         *request.uri_mut() = uri;
         *request.version_mut() = Version::HTTP_11;
-        *request.headers_mut() = self.parts.headers.clone();
+        *request.headers_mut() =
+            if last { std::mem::take(&mut self.parts.headers) } else { self.parts.headers.clone() };
         Some(request)
     }
 
@@ -326,5 +344,48 @@ impl Forward<'_> {
         let latency = self.started.elapsed();
         self.shared.metrics.duration.get_or_create(labels).observe(latency.as_secs_f64());
         self.shared.stats.record(&labels.backend, &labels.version, error, latency);
+    }
+}
+
+/// `http://{addr}{path_and_query}`, built from parts rather than formatted and parsed again.
+fn upstream_uri(addr: SocketAddr, path_and_query: &PathAndQuery) -> Option<Uri> {
+    if !path_and_query.as_str().starts_with('/') {
+        return Uri::try_from(format!("http://{addr}{path_and_query}")).ok();
+    }
+    // A socket address is at most 58 bytes (`[v6%scope]:port`); format it on the stack.
+    let mut buffer = [0u8; 64];
+    let len = {
+        let mut cursor = &mut buffer[..];
+        std::io::Write::write_fmt(&mut cursor, format_args!("{addr}")).ok()?;
+        64 - cursor.len()
+    };
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(Scheme::HTTP);
+    parts.authority = Some(Authority::try_from(&buffer[..len]).ok()?);
+    parts.path_and_query = Some(path_and_query.clone());
+    Uri::from_parts(parts).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_uri_matches_formatting() {
+        for addr in ["127.0.0.1:8080", "[::1]:80", "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295]:65535"] {
+            let addr: SocketAddr = addr.parse().unwrap();
+            for pq in ["/", "/a/b?c=d&e", "/%20x?", "*"] {
+                let pq = PathAndQuery::try_from(pq).unwrap();
+                let expected = Uri::try_from(format!("http://{addr}{pq}")).ok();
+                assert_eq!(upstream_uri(addr, &pq), expected, "{addr} {pq}");
+            }
+        }
+    }
+
+    #[test]
+    fn status_classes() {
+        assert_eq!(status_class(StatusCode::OK), "2xx");
+        assert_eq!(status_class(StatusCode::BAD_GATEWAY), "5xx");
+        assert_eq!(status_class(StatusCode::from_u16(999).unwrap()), "9xx");
     }
 }

@@ -70,18 +70,25 @@ struct Counters {
     sum_micros: AtomicU64,
 }
 
-/// Counters by `(backend, version)`.
+/// Counters by backend, then version (nested so that a lookup by `&str` allocates nothing).
 #[derive(Default)]
 pub(crate) struct Stats {
-    versions: Mutex<BTreeMap<(String, String), Arc<Counters>>>,
+    versions: Mutex<BTreeMap<String, BTreeMap<String, Arc<Counters>>>>,
 }
 
 impl Stats {
     /// Records one answered request.
     pub(crate) fn record(&self, backend: &str, version: &str, error: bool, latency: Duration) {
         let counters = {
-            let mut versions = self.versions.lock().unwrap_or_else(|e| e.into_inner());
-            versions.entry((backend.to_owned(), version.to_owned())).or_default().clone()
+            let mut backends = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+            let versions = match backends.get_mut(backend) {
+                Some(versions) => versions,
+                None => backends.entry(backend.to_owned()).or_default(),
+            };
+            match versions.get(version) {
+                Some(counters) => counters.clone(),
+                None => versions.entry(version.to_owned()).or_default().clone(),
+            }
         };
         counters.requests.fetch_add(1, Ordering::Relaxed);
         if error {
@@ -95,11 +102,11 @@ impl Stats {
 
     /// Snapshot of every version of `backend` seen so far.
     pub(crate) fn snapshot(&self, backend: &str) -> BTreeMap<String, VersionStats> {
-        let versions = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        let backends = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(versions) = backends.get(backend) else { return BTreeMap::new() };
         versions
             .iter()
-            .filter(|((b, _), _)| b == backend)
-            .map(|((_, version), counters)| {
+            .map(|(version, counters)| {
                 let mut cumulative = 0;
                 let buckets = LATENCY_BUCKETS
                     .iter()
