@@ -3,6 +3,7 @@
 //! complete; every doc says that no incumbent checks compose and marks its equivalents as
 //! analogues. plinth's own render is checked through the engine, in `crates/plinth/tests/check.rs`.
 
+mod catalogue;
 mod common;
 mod document_rules;
 

@@ -2,6 +2,7 @@
 //! its `# expect:` markers name, its passing fixture none; ids, names and docs are complete.
 //! plinth's own render is checked through the engine, in `crates/plinth/tests/check.rs`.
 
+mod catalogue;
 mod common;
 mod document_rules;
 

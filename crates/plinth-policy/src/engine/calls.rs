@@ -82,7 +82,9 @@ pub fn check_module_calls(files: &[(String, String)], options: &Options) -> Repo
 pub fn called_modules(files: &[(String, String)]) -> Vec<String> {
     let mut called: Vec<String> = files
         .iter()
-        .filter(|(path, text)| path.ends_with(".tf") && text.contains("module"))
+        .filter(|(path, text)| {
+            path.ends_with(".tf") && text.lines().any(|line| line.trim_start().starts_with("module "))
+        })
         .filter_map(|(path, text)| Some((path, parse(text).ok()?)))
         .flat_map(|(path, body)| {
             body.get_blocks("module")
