@@ -46,6 +46,10 @@ const ATTEMPTS: usize = 2;
 const SECURITY_HEADERS: [&str; 4] =
     ["x-content-type-options", "x-frame-options", "referrer-policy", "content-security-policy"];
 
+/// The allocator the `plinth` binary uses, so that the gateway measured here is the one users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     if args.next().as_deref() == Some("serve-gateway") {
@@ -160,8 +164,7 @@ fn serve_gateway(mut args: impl Iterator<Item = String>) {
         redirect_https: false,
         access_log: AccessLog::to_writer(log),
     };
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     runtime.block_on(async move {
         let gateway = Gateway::start(config).await.expect("gateway starts");
         let addrs = gateway.addrs();

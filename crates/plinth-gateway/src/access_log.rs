@@ -2,30 +2,59 @@
 //! (or dropped), so `bytes` and `duration_ms` cover the whole response.
 
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use http::uri::Authority;
+use http::{HeaderValue, Method, Uri};
 use http_body::{Frame, SizeHint};
 
 use crate::config::AccessLog;
 use crate::upstream::{Body, BoxError};
 
-/// What one access-log line says; `status` and the upstream fields are filled in as known.
-#[derive(Debug, Default)]
+/// What one access-log line says; `status` and the upstream fields are filled in as known. The
+/// fields share what the request already holds (header values, the URI, precomputed labels)
+/// instead of copying it.
+#[derive(Debug)]
 pub(crate) struct Record {
-    pub request_id: String,
-    pub route: Option<String>,
-    pub client: Option<SocketAddr>,
-    pub method: String,
-    pub host: String,
-    pub path: String,
+    pub request_id: HeaderValue,
+    pub route: Option<Arc<str>>,
+    /// The client's address as text ([`crate::headers::client_ip`]).
+    pub client: Option<HeaderValue>,
+    pub method: Method,
+    /// The `Host` as the client sent it.
+    pub host: Option<HeaderValue>,
+    /// The request target; its path is logged.
+    pub uri: Uri,
     pub status: u16,
-    pub backend: Option<String>,
-    pub version: Option<String>,
-    pub upstream: Option<SocketAddr>,
+    pub backend: Option<Arc<str>>,
+    pub version: Option<Arc<str>>,
+    pub upstream: Option<Authority>,
+    /// Index of the matched route in the live state and of the version picked, for the metrics.
+    pub route_index: Option<usize>,
+    pub version_index: Option<usize>,
+}
+
+impl Record {
+    pub(crate) fn new(request_id: HeaderValue, client: HeaderValue, method: Method, uri: Uri) -> Self {
+        Self {
+            request_id,
+            route: None,
+            client: Some(client),
+            method,
+            host: None,
+            uri,
+            status: 0,
+            backend: None,
+            version: None,
+            upstream: None,
+            route_index: None,
+            version_index: None,
+        }
+    }
 }
 
 /// A response body that counts its bytes and writes the access-log line when done.
@@ -47,7 +76,7 @@ impl LoggedBody {
         let Some((log, record)) = self.pending.take() else { return };
         let time = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
         let duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
-        let mut line = Vec::with_capacity(256 + record.path.len());
+        let mut line = Vec::with_capacity(320 + record.uri.path().len());
         write_line(&mut line, time, &record, self.bytes, duration_ms);
         match log {
             AccessLog::Off => {}
@@ -78,28 +107,24 @@ fn write_line(out: &mut Vec<u8>, time: f64, record: &Record, bytes: u64, duratio
         // `null` when not finite, as `serde_json::Value` would have it.
         let _ = serde_json::to_writer(&mut *out, &serde_json::Number::from_f64(value));
     }
-    fn display(out: &mut Vec<u8>, key: &str, value: Option<impl std::fmt::Display>) {
-        out.extend_from_slice(key.as_bytes());
-        match value {
-            // Addresses are digits, dots, colons and brackets: nothing to escape.
-            Some(value) => {
-                let _ = write!(out, "\"{value}\"");
-            }
-            None => out.extend_from_slice(b"null"),
-        }
+    fn text(value: Option<&HeaderValue>) -> Option<&str> {
+        value.map(|value| value.to_str().unwrap_or_default())
     }
     float(out, "{\"time\":", time);
-    string(out, ",\"request_id\":", Some(&record.request_id));
+    string(out, ",\"request_id\":", text(Some(&record.request_id)));
     string(out, ",\"route\":", record.route.as_deref());
-    display(out, ",\"client\":", record.client.map(|c| c.ip()));
-    string(out, ",\"method\":", Some(&record.method));
-    string(out, ",\"host\":", Some(&record.host));
-    string(out, ",\"path\":", Some(&record.path));
-    let _ = write!(out, ",\"status\":{},\"bytes\":{bytes}", record.status);
+    string(out, ",\"client\":", text(record.client.as_ref()));
+    string(out, ",\"method\":", Some(record.method.as_str()));
+    string(out, ",\"host\":", Some(text(record.host.as_ref()).unwrap_or_default()));
+    string(out, ",\"path\":", Some(record.uri.path()));
+    out.extend_from_slice(b",\"status\":");
+    let _ = serde_json::to_writer(&mut *out, &record.status);
+    out.extend_from_slice(b",\"bytes\":");
+    let _ = serde_json::to_writer(&mut *out, &bytes);
     float(out, ",\"duration_ms\":", duration_ms);
     string(out, ",\"backend\":", record.backend.as_deref());
     string(out, ",\"version\":", record.version.as_deref());
-    display(out, ",\"upstream\":", record.upstream);
+    string(out, ",\"upstream\":", record.upstream.as_ref().map(Authority::as_str));
     out.push(b'}');
 }
 
@@ -138,45 +163,46 @@ mod tests {
 
     #[test]
     fn line_matches_serde_json_value() {
-        let record = Record {
-            request_id: "id-\"1\"\\\u{1}".to_owned(),
-            route: Some("shop.localhost/api".to_owned()),
-            client: Some("[::1]:4000".parse().unwrap()),
-            method: "GET".to_owned(),
-            host: "shop.localhost:8080".to_owned(),
-            path: "/a\tb/é".to_owned(),
-            status: 502,
-            backend: None,
-            version: Some("stable".to_owned()),
-            upstream: Some("127.0.0.1:9000".parse().unwrap()),
-        };
+        let mut record = Record::new(
+            HeaderValue::from_static("id-\"1\"\\\t"),
+            crate::headers::client_ip("::1".parse().unwrap()),
+            Method::PATCH,
+            Uri::from_static("http://h/a\"b/%C3%A9?q=1"),
+        );
+        record.route = Some("shop.localhost/api".into());
+        record.host = Some(HeaderValue::from_static("shop.localhost:8080"));
+        record.status = 502;
+        record.version = Some("stable".into());
+        record.upstream = Some(Authority::from_static("127.0.0.1:9000"));
         for (time, duration_ms) in [(1_700_000_000.123_456, 1.5), (0.0, f64::NAN)] {
             let expected = serde_json::json!({
                 "time": time,
-                "request_id": record.request_id,
-                "route": record.route,
-                "client": record.client.map(|c| c.ip().to_string()),
-                "method": record.method,
-                "host": record.host,
-                "path": record.path,
-                "status": record.status,
+                "request_id": "id-\"1\"\\\t",
+                "route": "shop.localhost/api",
+                "client": "::1",
+                "method": "PATCH",
+                "host": "shop.localhost:8080",
+                "path": "/a\"b/%C3%A9",
+                "status": 502,
                 "bytes": 1234_u64,
                 "duration_ms": duration_ms,
-                "backend": record.backend,
-                "version": record.version,
-                "upstream": record.upstream.map(|u| u.to_string()),
+                "backend": null,
+                "version": "stable",
+                "upstream": "127.0.0.1:9000",
             })
             .to_string();
             let mut line = Vec::new();
             write_line(&mut line, time, &record, 1234, duration_ms);
             assert_eq!(String::from_utf8(line).unwrap(), expected);
         }
-        let empty = Record::default();
+        let mut empty =
+            Record::new(HeaderValue::from_static(""), HeaderValue::from_static(""), Method::GET, Uri::from_static("/"));
+        empty.client = None;
         let mut line = Vec::new();
         write_line(&mut line, 1.0, &empty, 0, 0.0);
         let expected = serde_json::json!({
-            "time": 1.0, "request_id": "", "route": null, "client": null, "method": "", "host": "",
-            "path": "", "status": 0, "bytes": 0, "duration_ms": 0.0, "backend": null, "version": null,
+            "time": 1.0, "request_id": "", "route": null, "client": null, "method": "GET", "host": "",
+            "path": "/", "status": 0, "bytes": 0, "duration_ms": 0.0, "backend": null, "version": null,
             "upstream": null,
         })
         .to_string();

@@ -3,13 +3,17 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::config::Backend;
 use crate::health::Replica;
+use crate::metrics::{Metrics, VersionHandles};
+use crate::stats::Stats;
 
 /// A backend's versions with their live replicas.
 pub(crate) struct Balancer {
+    /// The backend's name (a metrics label).
+    pub backend: Arc<str>,
     pub versions: Vec<VersionSet>,
     /// SWRR "current weight" per version.
     current: Mutex<Vec<i64>>,
@@ -17,10 +21,12 @@ pub(crate) struct Balancer {
 
 /// One version's replicas.
 pub(crate) struct VersionSet {
-    pub name: String,
+    pub name: Arc<str>,
     pub weight: u32,
     pub replicas: Vec<Arc<Replica>>,
     next: AtomicUsize,
+    /// Its metric series and statistics, looked up on first use.
+    handles: OnceLock<VersionHandles>,
 }
 
 /// The chosen version (index into [`Balancer::versions`]) and replica.
@@ -36,13 +42,14 @@ impl Balancer {
             .versions
             .iter()
             .map(|version| VersionSet {
-                name: version.name.clone(),
+                name: version.name.as_str().into(),
                 weight: version.weight,
                 replicas: version.replicas.iter().map(|addr| replica(*addr)).collect(),
                 next: AtomicUsize::new(0),
+                handles: OnceLock::new(),
             })
             .collect();
-        Self { current: Mutex::new(vec![0; versions.len()]), versions }
+        Self { backend: backend.name.as_str().into(), current: Mutex::new(vec![0; versions.len()]), versions }
     }
 
     /// The replica named by a sticky cookie value (`version~addr`) if that version still has
@@ -50,7 +57,7 @@ impl Balancer {
     pub(crate) fn pick_sticky(&self, cookie: &str, exclude: &[SocketAddr]) -> Option<Pick> {
         let (version_name, addr) = cookie.split_once('~')?;
         let addr: SocketAddr = addr.parse().ok()?;
-        let version = self.versions.iter().position(|v| v.name == version_name && v.weight > 0)?;
+        let version = self.versions.iter().position(|v| *v.name == *version_name && v.weight > 0)?;
         let replica = self.versions[version].replicas.iter().find(|r| r.addr == addr)?;
         (replica.available() && !exclude.contains(&addr)).then(|| Pick { version, replica: replica.clone() })
     }
@@ -63,6 +70,9 @@ impl Balancer {
     /// Picks a version by SWRR among the weighted versions that have an available replica outside
     /// `exclude`, then the next such replica of it.
     pub(crate) fn pick(&self, exclude: &[SocketAddr]) -> Option<Pick> {
+        if let [only] = self.versions.as_slice() {
+            return if only.weight > 0 { self.pick_in(0, exclude) } else { None };
+        }
         let eligible: Vec<bool> =
             self.versions.iter().map(|v| v.weight > 0 && v.replicas.iter().any(|r| usable(r, exclude))).collect();
         let version = {
@@ -80,6 +90,14 @@ impl Balancer {
             .map(|offset| &set.replicas[(start + offset) % set.replicas.len()])
             .find(|r| usable(r, exclude))
             .map(|replica| Pick { version, replica: replica.clone() })
+    }
+}
+
+impl Balancer {
+    /// The metric series and statistics of `version`.
+    pub(crate) fn handles(&self, version: usize, metrics: &Metrics, stats: &Stats) -> &VersionHandles {
+        let set = &self.versions[version];
+        set.handles.get_or_init(|| VersionHandles::new(&self.backend, &set.name, metrics, stats))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::upstream::Body;
 
 /// A content coding the gateway produces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Coding {
+pub(crate) enum Coding {
     Brotli,
     Gzip,
 }
@@ -27,10 +27,13 @@ fn negotiate(accept: &HeaderMap) -> Option<Coding> {
         accept.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','))
     {
         let mut parts = item.split(';');
-        let coding = match parts.next().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
-            Some("br") => Coding::Brotli,
-            Some("gzip") => Coding::Gzip,
-            _ => continue,
+        let name = parts.next().unwrap_or_default().trim();
+        let coding = if name.eq_ignore_ascii_case("br") {
+            Coding::Brotli
+        } else if name.eq_ignore_ascii_case("gzip") {
+            Coding::Gzip
+        } else {
+            continue;
         };
         let q =
             parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
@@ -57,17 +60,23 @@ fn compressible(content_type: &str) -> bool {
         || essence == "image/svg+xml"
 }
 
-/// Compresses `response` when the request allows it and the body qualifies.
+/// The coding to answer a request with these headers in, when compression is on: read before the
+/// request is forwarded, so that its headers need not be kept.
+pub(crate) fn requested(config: &Compression, request_headers: &HeaderMap) -> Option<Coding> {
+    if config.enabled { negotiate(request_headers) } else { None }
+}
+
+/// Compresses `response` in the `requested` coding when the body qualifies.
 pub(crate) fn maybe_compress(
     config: &Compression,
     method: &Method,
-    request_headers: &HeaderMap,
+    requested: Option<Coding>,
     response: Response<Body>,
 ) -> Response<Body> {
     let headers = response.headers();
     let status = response.status();
-    let qualifies = config.enabled
-        && method != Method::HEAD
+    let Some(coding) = requested else { return response };
+    let qualifies = method != Method::HEAD
         && !matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT)
         && !status.is_informational()
         && !headers.contains_key(header::CONTENT_ENCODING)
@@ -77,9 +86,9 @@ pub(crate) fn maybe_compress(
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
             .is_none_or(|length| length >= config.min_size);
-    let Some(coding) = qualifies.then(|| negotiate(request_headers)).flatten() else {
+    if !qualifies {
         return response;
-    };
+    }
     let (mut parts, body) = response.into_parts();
     let reader = StreamReader::new(BodyDataStream::new(body).map_err(std::io::Error::other));
     let encoded = match coding {
@@ -129,7 +138,7 @@ mod tests {
 
     fn encoding(method: Method, headers: &[(&'static str, &'static str)]) -> Option<HeaderValue> {
         let config = Compression::default();
-        let compressed = maybe_compress(&config, &method, &accept("gzip"), response(headers));
+        let compressed = maybe_compress(&config, &method, requested(&config, &accept("gzip")), response(headers));
         compressed.headers().get(header::CONTENT_ENCODING).cloned()
     }
 

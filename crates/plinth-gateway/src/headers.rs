@@ -1,7 +1,6 @@
 //! Header handling: hop-by-hop removal, forwarding headers, request ids and security headers.
 
 use std::hash::{BuildHasher, RandomState};
-use std::io::Write as _;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -15,8 +14,26 @@ const FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
+/// The hop-by-hop headers every proxy removes, besides those `Connection` names.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    HeaderName::from_static("proxy-connection"),
+];
+
 /// Removes the hop-by-hop headers (RFC 9110 §7.6.1), including those `Connection` names.
 pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    // One pass over the names finds how many there are: usually none, or just `Connection`.
+    let mut present = headers.keys().filter(|name| HOP_BY_HOP.contains(name)).count();
+    if present == 0 {
+        return;
+    }
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -24,21 +41,16 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
         .flat_map(|value| value.split(','))
         .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
         .collect();
-    for name in named {
+    for name in &named {
         headers.remove(name);
     }
-    for name in [
-        header::CONNECTION,
-        HeaderName::from_static("keep-alive"),
-        header::PROXY_AUTHENTICATE,
-        header::PROXY_AUTHORIZATION,
-        header::TE,
-        header::TRAILER,
-        header::TRANSFER_ENCODING,
-        header::UPGRADE,
-        HeaderName::from_static("proxy-connection"),
-    ] {
-        headers.remove(name);
+    for name in &HOP_BY_HOP {
+        if present == 0 {
+            break;
+        }
+        if headers.remove(name).is_some() {
+            present -= 1;
+        }
     }
 }
 
@@ -70,48 +82,64 @@ fn write_hex(out: &mut [u8], n: u64) {
     }
 }
 
-/// Sets `X-Forwarded-For` (appending the client), `-Proto` and `-Host`.
-pub(crate) fn set_forwarded(headers: &mut HeaderMap, client: IpAddr, https: bool, host: &HeaderValue) {
-    // An address is at most 45 bytes (IPv6 with an embedded IPv4); format it on the stack.
-    let mut buffer = [0u8; 64];
-    let len = {
-        let mut cursor = &mut buffer[..];
-        let _ = write!(cursor, "{client}");
-        64 - cursor.len()
-    };
-    let client = &buffer[..len];
+/// A client address as header text, formatted once per connection.
+pub(crate) fn client_ip(client: IpAddr) -> HeaderValue {
+    HeaderValue::from_str(&client.to_string()).expect("an IP address is a valid header value")
+}
+
+/// Sets `X-Forwarded-For` (appending `client`, see [`client_ip`]), `-Proto` and `-Host`.
+pub(crate) fn set_forwarded(headers: &mut HeaderMap, client: &HeaderValue, https: bool, host: &HeaderValue) {
     let value = match headers.get(&FORWARDED_FOR).filter(|v| v.to_str().is_ok()) {
         Some(previous) => {
             let mut chain = Vec::with_capacity(previous.len() + 2 + client.len());
             chain.extend_from_slice(previous.as_bytes());
             chain.extend_from_slice(b", ");
-            chain.extend_from_slice(client);
-            HeaderValue::from_maybe_shared(bytes::Bytes::from(chain))
+            chain.extend_from_slice(client.as_bytes());
+            HeaderValue::from_maybe_shared(bytes::Bytes::from(chain)).ok()
         }
-        None => HeaderValue::from_bytes(client),
+        None => Some(client.clone()),
     };
-    if let Ok(value) = value {
+    if let Some(value) = value {
         headers.insert(FORWARDED_FOR, value);
     }
     headers.insert(FORWARDED_PROTO, HeaderValue::from_static(if https { "https" } else { "http" }));
     headers.insert(FORWARDED_HOST, host.clone());
 }
 
-/// Adds the security headers (HSTS only over HTTPS), keeping values the upstream set itself.
-pub(crate) fn add_security(headers: &mut HeaderMap, config: &SecurityHeaders, https: bool) {
-    let mut set = |name: HeaderName, value: &str| {
-        if let (false, Ok(value)) = (headers.contains_key(&name), HeaderValue::from_str(value)) {
-            headers.insert(name, value);
-        }
-    };
-    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::REFERRER_POLICY, &config.referrer_policy);
-    if let Some(csp) = &config.content_security_policy {
-        set(header::CONTENT_SECURITY_POLICY, csp);
+/// The security headers to add, built once per configuration: over plain HTTP and over HTTPS
+/// (with HSTS). Values that are not valid header text are left out.
+#[derive(Debug, Default)]
+pub(crate) struct Security {
+    plain: Vec<(HeaderName, HeaderValue)>,
+    https: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Security {
+    pub(crate) fn new(config: &SecurityHeaders) -> Self {
+        let valid = |name: HeaderName, value: &str| HeaderValue::from_str(value).ok().map(|value| (name, value));
+        let plain: Vec<_> = [
+            valid(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            valid(header::X_FRAME_OPTIONS, "DENY"),
+            valid(header::REFERRER_POLICY, &config.referrer_policy),
+            config.content_security_policy.as_deref().and_then(|csp| valid(header::CONTENT_SECURITY_POLICY, csp)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let hsts = config.hsts.as_deref().and_then(|hsts| valid(header::STRICT_TRANSPORT_SECURITY, hsts));
+        let https = plain.iter().cloned().chain(hsts).collect();
+        Self { plain, https }
     }
-    if let (true, Some(hsts)) = (https, &config.hsts) {
-        set(header::STRICT_TRANSPORT_SECURITY, hsts);
+
+    /// Adds the headers (HSTS only over HTTPS), keeping values the upstream set itself.
+    pub(crate) fn add(&self, headers: &mut HeaderMap, https: bool) {
+        let added = if https { &self.https } else { &self.plain };
+        headers.reserve(added.len());
+        for (name, value) in added {
+            if let header::Entry::Vacant(entry) = headers.entry(name) {
+                entry.insert(value.clone());
+            }
+        }
     }
 }
 
@@ -140,6 +168,39 @@ mod tests {
         headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
         strip_hop_by_hop(&mut headers);
         assert_eq!(headers.keys().collect::<Vec<_>>(), [header::ACCEPT]);
+
+        // A hop-by-hop header both named by `Connection` and on the fixed list.
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        headers.insert("proxy-connection", HeaderValue::from_static("keep-alive"));
+        strip_hop_by_hop(&mut headers);
+        assert_eq!(headers.keys().collect::<Vec<_>>(), [header::ACCEPT]);
+    }
+
+    #[test]
+    fn leaves_messages_without_hop_by_hop_headers_alone() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        headers.insert("x-keep", HeaderValue::from_static("1"));
+        let before = headers.clone();
+        strip_hop_by_hop(&mut headers);
+        assert_eq!(headers, before);
+    }
+
+    #[test]
+    fn adds_security_headers_keeping_the_upstreams_and_hsts_only_over_https() {
+        let config = SecurityHeaders { referrer_policy: "bad\nvalue".to_owned(), ..SecurityHeaders::default() };
+        let security = Security::new(&config);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        security.add(&mut headers, false);
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "default-src 'self'");
+        assert!(!headers.contains_key(header::REFERRER_POLICY), "an invalid value is left out");
+        assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+        security.add(&mut headers, true);
+        assert_eq!(headers[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000; includeSubDomains");
     }
 
     #[test]
@@ -162,10 +223,10 @@ mod tests {
         let host = HeaderValue::from_static("shop.localhost");
         let mut headers = HeaderMap::new();
         let long: IpAddr = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".parse().unwrap();
-        set_forwarded(&mut headers, long, true, &host);
+        set_forwarded(&mut headers, &client_ip(long), true, &host);
         assert_eq!(headers[&FORWARDED_FOR], long.to_string().as_str());
         headers.insert(FORWARDED_FOR, HeaderValue::from_static("10.0.0.1"));
-        set_forwarded(&mut headers, "127.0.0.1".parse().unwrap(), false, &host);
+        set_forwarded(&mut headers, &client_ip("127.0.0.1".parse().unwrap()), false, &host);
         assert_eq!(headers[&FORWARDED_FOR], "10.0.0.1, 127.0.0.1");
         assert_eq!(headers[&FORWARDED_PROTO], "http");
         assert_eq!(headers[&FORWARDED_HOST], "shop.localhost");

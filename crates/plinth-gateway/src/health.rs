@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use http::uri::Authority;
 use http::{Request, Uri};
 use tokio::task::JoinHandle;
 
@@ -16,6 +17,8 @@ use crate::upstream::{Client, empty};
 pub(crate) struct Replica {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// `addr` as a URI authority, formatted once (upstream URIs and the access log use it).
+    pub authority: Authority,
     /// The active health check's verdict.
     down: AtomicBool,
     /// Passive ejection deadline.
@@ -26,7 +29,14 @@ pub(crate) struct Replica {
 
 impl Replica {
     pub(crate) fn new(addr: SocketAddr) -> Self {
-        Self { addr, down: AtomicBool::new(false), ejected_until: Mutex::new(None), failures: AtomicU32::new(0) }
+        let authority = Authority::try_from(addr.to_string()).expect("a socket address is a valid authority");
+        Self {
+            addr,
+            authority,
+            down: AtomicBool::new(false),
+            ejected_until: Mutex::new(None),
+            failures: AtomicU32::new(0),
+        }
     }
 
     /// Whether it may receive traffic: not marked down and not ejected.

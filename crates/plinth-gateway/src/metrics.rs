@@ -1,43 +1,61 @@
 //! Prometheus metrics (OpenMetrics text on the admin listener's `/metrics`).
 
+use std::sync::Arc;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::stats::LATENCY_BUCKETS;
+use crate::stats::{Counters, LATENCY_BUCKETS, Stats};
 
 /// Labels of the request counter.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct RequestLabels {
-    pub route: String,
-    pub backend: String,
-    pub version: String,
+    pub route: Arc<str>,
+    pub backend: Arc<str>,
+    pub version: Arc<str>,
     /// `2xx`, `3xx`, `4xx` or `5xx`.
-    pub class: String,
+    pub class: &'static str,
 }
 
 /// Labels naming a backend version.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct VersionLabels {
-    pub backend: String,
-    pub version: String,
+    pub backend: Arc<str>,
+    pub version: Arc<str>,
 }
 
 /// Labels naming a backend.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct BackendLabels {
-    pub backend: String,
+    pub backend: Arc<str>,
 }
 
 /// Labels of upstream errors.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct UpstreamErrorLabels {
-    pub backend: String,
-    pub version: String,
+    pub backend: Arc<str>,
+    pub version: Arc<str>,
     /// `connection`, `connect_timeout` or `response_timeout`.
-    pub kind: String,
+    pub kind: &'static str,
+}
+
+/// One backend version's latency series and canary statistics, kept by its balancer entry so that
+/// a request records them without a map lookup.
+pub(crate) struct VersionHandles {
+    pub labels: VersionLabels,
+    pub duration: Histogram,
+    pub stats: Arc<Counters>,
+}
+
+impl VersionHandles {
+    pub(crate) fn new(backend: &Arc<str>, version: &Arc<str>, metrics: &Metrics, stats: &Stats) -> Self {
+        let labels = VersionLabels { backend: backend.clone(), version: version.clone() };
+        let duration = metrics.duration.get_or_create(&labels).clone();
+        Self { stats: stats.counters(backend, version), labels, duration }
+    }
 }
 
 /// Every series the gateway exports.

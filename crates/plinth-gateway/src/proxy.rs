@@ -2,11 +2,11 @@
 //! retries and passive ejection, then headers, compression, metrics and the access log.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::BodyExt;
@@ -14,10 +14,10 @@ use hyper::body::{Body as _, Incoming};
 
 use crate::access_log::{LoggedBody, Record};
 use crate::balance::Pick;
-use crate::compress::maybe_compress;
+use crate::compress::{self, maybe_compress};
 use crate::gateway::Shared;
 use crate::headers::{self, REQUEST_ID};
-use crate::metrics::{BackendLabels, RequestLabels, UpstreamErrorLabels, VersionLabels};
+use crate::metrics::{BackendLabels, RequestLabels, UpstreamErrorLabels, VersionHandles};
 use crate::route;
 use crate::state::{BackendState, Live};
 use crate::upstream::{Body, full};
@@ -26,10 +26,18 @@ use crate::upstream::{Body, full};
 const MAX_REPLAY_BODY: u64 = 1024 * 1024;
 
 /// The connection a request arrived on.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Conn {
     pub client: SocketAddr,
+    /// The client's address as header text, formatted once per connection.
+    pub client_ip: HeaderValue,
     pub https: bool,
+}
+
+impl Conn {
+    pub(crate) fn new(client: SocketAddr, https: bool) -> Self {
+        Self { client, client_ip: headers::client_ip(client.ip()), https }
+    }
 }
 
 /// Serves one client request.
@@ -38,50 +46,47 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, request: Request<Inc
     let live = shared.live.load_full();
     let request_id = headers::request_id(request.headers());
     let method = request.method().clone();
-    let mut accept_encoding = HeaderMap::new();
-    for value in request.headers().get_all(header::ACCEPT_ENCODING) {
-        accept_encoding.append(header::ACCEPT_ENCODING, value.clone());
-    }
-    let mut record = Record {
-        request_id: request_id.to_str().unwrap_or_default().to_owned(),
-        client: Some(conn.client),
-        method: method.as_str().to_owned(),
-        path: request.uri().path().to_owned(),
-        ..Record::default()
-    };
-    let mut response = serve(&shared, &live, conn, request, &request_id, &mut record, started).await;
-    // The labels borrow the record's strings (moved out and back) instead of cloning them.
-    let (had_route, had_backend, had_version) =
-        (record.route.is_some(), record.backend.is_some(), record.version.is_some());
-    let labels = RequestLabels {
-        route: record.route.take().unwrap_or_default(),
-        backend: record.backend.take().unwrap_or_default(),
-        version: record.version.take().unwrap_or_default(),
-        class: status_class(response.status()),
-    };
-    shared.metrics.requests.get_or_create(&labels).inc();
-    record.route = had_route.then_some(labels.route);
-    record.backend = had_backend.then_some(labels.backend);
-    record.version = had_version.then_some(labels.version);
+    let coding = compress::requested(&live.config.compression, request.headers());
+    let mut record = Record::new(request_id.clone(), conn.client_ip.clone(), method.clone(), request.uri().clone());
+    let mut response = serve(&shared, &live, &conn, request, &request_id, &mut record, started).await;
     record.status = response.status().as_u16();
+    count(&shared, &live, &record);
     let headers = response.headers_mut();
     headers.insert(REQUEST_ID, request_id);
-    headers::add_security(headers, &live.config.security_headers, conn.https);
-    let response = maybe_compress(&live.config.compression, &method, &accept_encoding, response);
+    live.security.add(headers, conn.https);
+    let response = maybe_compress(&live.config.compression, &method, coding, response);
     let access_log = live.config.access_log.clone();
     response.map(|body| LoggedBody::new(body, access_log, record, started).boxed_unsync())
 }
 
-/// The `class` label of a status: `2xx`, `4xx`…
-fn status_class(status: StatusCode) -> String {
-    match status.as_u16() / 100 {
-        1 => "1xx".to_owned(),
-        2 => "2xx".to_owned(),
-        3 => "3xx".to_owned(),
-        4 => "4xx".to_owned(),
-        5 => "5xx".to_owned(),
-        class => format!("{class}xx"),
-    }
+/// Counts the answer in the request counter, through the route's cached counter when a route and
+/// a version answered.
+fn count(shared: &Shared, live: &Live, record: &Record) {
+    let class = usize::from(record.status / 100);
+    let labels = || RequestLabels {
+        route: record.route.clone().unwrap_or_else(unset),
+        backend: record.backend.clone().unwrap_or_else(unset),
+        version: record.version.clone().unwrap_or_else(unset),
+        class: status_class(class),
+    };
+    match (record.route_index, record.version_index) {
+        (Some(route), Some(version)) if (1..=5).contains(&class) => {
+            live.routes[route].requests(version, class, &shared.metrics, labels).inc()
+        }
+        _ => shared.metrics.requests.get_or_create(&labels()).inc(),
+    };
+}
+
+/// The empty label value of a request that reached no route, backend or version.
+fn unset() -> Arc<str> {
+    static UNSET: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+    UNSET.clone()
+}
+
+/// The `class` label of a status whose first digit is `class`: `2xx`, `4xx`…
+fn status_class(class: usize) -> &'static str {
+    const CLASSES: [&str; 10] = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"];
+    CLASSES[class.min(9)]
 }
 
 /// A plain-text answer from the gateway itself.
@@ -95,7 +100,7 @@ pub(crate) fn answer(status: StatusCode, text: &str) -> Response<Body> {
 async fn serve(
     shared: &Shared,
     live: &Live,
-    conn: Conn,
+    conn: &Conn,
     request: Request<Incoming>,
     request_id: &HeaderValue,
     record: &mut Record,
@@ -111,13 +116,15 @@ async fn serve(
         return response;
     }
     let raw_host = match request.uri().authority() {
-        Some(authority) => Some(authority.as_str().to_owned()),
-        None => request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned),
+        Some(authority) => HeaderValue::from_str(authority.as_str()).ok(),
+        None => request.headers().get(header::HOST).cloned(),
     };
-    let Some((raw_host, host)) = raw_host.and_then(|raw| route::normalize_host(&raw).map(|host| (raw, host))) else {
+    let Some((raw_host, host)) =
+        raw_host.as_ref().and_then(|raw| Some((raw, route::normalize_host(raw.to_str().ok()?)?)))
+    else {
         return answer(StatusCode::BAD_REQUEST, "missing or invalid Host");
     };
-    record.host = raw_host.clone();
+    record.host = Some(raw_host.clone());
     if !conn.https
         && live.config.redirect_https
         && let Some(port) = shared.https_port
@@ -132,9 +139,10 @@ async fn serve(
         };
     };
     let route = &live.config.routes[matched.index];
-    record.route = Some(format!("{}{}", route.host, route.path_prefix));
+    record.route = Some(live.routes[matched.index].label.clone());
+    record.route_index = Some(matched.index);
     let backend = &live.backends[&route.backend];
-    record.backend = Some(backend.config.name.clone());
+    record.backend = Some(backend.balancer.backend.clone());
 
     let sticky = backend.config.sticky.as_ref();
     let sticky_pick = sticky
@@ -147,9 +155,8 @@ async fn serve(
 
     let (mut parts, body) = request.into_parts();
     headers::strip_hop_by_hop(&mut parts.headers);
-    let host_value = HeaderValue::from_str(&raw_host).expect("a normalised host is a valid header value");
-    headers::set_forwarded(&mut parts.headers, conn.client.ip(), conn.https, &host_value);
-    parts.headers.insert(header::HOST, host_value);
+    headers::set_forwarded(&mut parts.headers, &conn.client_ip, conn.https, raw_host);
+    parts.headers.insert(header::HOST, raw_host.clone());
     parts.headers.insert(REQUEST_ID, request_id.clone());
     if let Some((name, tenant)) = matched.tenant {
         let name = HeaderName::from_bytes(name.as_bytes()).expect("validated when the state was built");
@@ -247,19 +254,19 @@ impl Forward<'_> {
     async fn run(mut self, mut pick: Pick, record: &mut Record) -> (Option<Pick>, Response<Body>) {
         let config = &self.backend.config;
         let balancer = &self.backend.balancer;
+        // Replicas that failed this request; empty (no allocation) on the usual path.
         let mut tried = Vec::new();
         loop {
-            let version = balancer.versions[pick.version].name.clone();
-            record.version = Some(version.clone());
-            record.upstream = Some(pick.replica.addr);
-            tried.push(pick.replica.addr);
+            let handles = balancer.handles(pick.version, &self.shared.metrics, &self.shared.stats);
+            record.version = Some(handles.labels.version.clone());
+            record.version_index = Some(pick.version);
+            record.upstream = Some(pick.replica.authority.clone());
             // Without a retry left, this attempt may take the headers instead of cloning them.
-            let last = !matches!(self.payload, Payload::Replayable(_)) || tried.len() > config.retries as usize;
-            let Some(request) = self.request(pick.replica.addr, last) else {
+            let last = !matches!(self.payload, Payload::Replayable(_)) || tried.len() >= config.retries as usize;
+            let Some(request) = self.request(&pick.replica.authority, last) else {
                 return (None, answer(StatusCode::BAD_GATEWAY, "upstream unreachable"));
             };
             let sent = tokio::time::timeout(config.response_timeout, self.shared.client.request(request)).await;
-            let labels = VersionLabels { backend: config.name.clone(), version };
             let failure = match sent {
                 Ok(Ok(response)) => {
                     let error = response.status().is_server_error();
@@ -268,7 +275,7 @@ impl Forward<'_> {
                     } else {
                         pick.replica.record_success();
                     }
-                    self.observe(&labels, error);
+                    self.observe(handles, error);
                     let (mut parts, body) = response.into_parts();
                     headers::strip_hop_by_hop(&mut parts.headers);
                     parts.version = Version::HTTP_11;
@@ -281,12 +288,13 @@ impl Forward<'_> {
                 .metrics
                 .upstream_errors
                 .get_or_create(&UpstreamErrorLabels {
-                    backend: labels.backend.clone(),
-                    version: labels.version.clone(),
-                    kind: failure.label().to_owned(),
+                    backend: handles.labels.backend.clone(),
+                    version: handles.labels.version.clone(),
+                    kind: failure.label(),
                 })
                 .inc();
             self.record_failure(&pick);
+            tried.push(pick.replica.addr);
             let retry = match (&self.payload, failure) {
                 (Payload::Replayable(_), Failure::Connection | Failure::ConnectTimeout)
                     if tried.len() <= config.retries as usize =>
@@ -297,11 +305,15 @@ impl Forward<'_> {
             };
             match retry {
                 Some(next) => {
-                    self.shared.metrics.retries.get_or_create(&BackendLabels { backend: config.name.clone() }).inc();
+                    self.shared
+                        .metrics
+                        .retries
+                        .get_or_create(&BackendLabels { backend: balancer.backend.clone() })
+                        .inc();
                     pick = next;
                 }
                 None => {
-                    self.observe(&labels, true);
+                    self.observe(handles, true);
                     let response = if failure != Failure::Connection {
                         answer(StatusCode::GATEWAY_TIMEOUT, "upstream timed out")
                     } else {
@@ -315,12 +327,12 @@ impl Forward<'_> {
 
     /// The upstream request for `addr`; `None` when a streamed body was already spent. The
     /// headers are moved rather than cloned when this is the `last` attempt.
-    fn request(&mut self, addr: SocketAddr, last: bool) -> Option<Request<Body>> {
+    fn request(&mut self, authority: &Authority, last: bool) -> Option<Request<Body>> {
         let body = match &mut self.payload {
             Payload::Replayable(bytes) => full(bytes.clone()),
             Payload::Once(body) => body.take()?,
         };
-        let uri = upstream_uri(addr, &self.path_and_query)?;
+        let uri = upstream_uri(authority, &self.path_and_query)?;
         let mut request = Request::new(body);
         *request.method_mut() = self.parts.method.clone();
         *request.uri_mut() = uri;
@@ -335,33 +347,26 @@ impl Forward<'_> {
             self.shared
                 .metrics
                 .ejections
-                .get_or_create(&BackendLabels { backend: self.backend.config.name.clone() })
+                .get_or_create(&BackendLabels { backend: self.backend.balancer.backend.clone() })
                 .inc();
         }
     }
 
-    fn observe(&self, labels: &VersionLabels, error: bool) {
+    fn observe(&self, handles: &VersionHandles, error: bool) {
         let latency = self.started.elapsed();
-        self.shared.metrics.duration.get_or_create(labels).observe(latency.as_secs_f64());
-        self.shared.stats.record(&labels.backend, &labels.version, error, latency);
+        handles.duration.observe(latency.as_secs_f64());
+        handles.stats.record(error, latency);
     }
 }
 
-/// `http://{addr}{path_and_query}`, built from parts rather than formatted and parsed again.
-fn upstream_uri(addr: SocketAddr, path_and_query: &PathAndQuery) -> Option<Uri> {
+/// `http://{authority}{path_and_query}`, built from parts rather than formatted and parsed again.
+fn upstream_uri(authority: &Authority, path_and_query: &PathAndQuery) -> Option<Uri> {
     if !path_and_query.as_str().starts_with('/') {
-        return Uri::try_from(format!("http://{addr}{path_and_query}")).ok();
+        return Uri::try_from(format!("http://{authority}{path_and_query}")).ok();
     }
-    // A socket address is at most 58 bytes (`[v6%scope]:port`); format it on the stack.
-    let mut buffer = [0u8; 64];
-    let len = {
-        let mut cursor = &mut buffer[..];
-        std::io::Write::write_fmt(&mut cursor, format_args!("{addr}")).ok()?;
-        64 - cursor.len()
-    };
     let mut parts = http::uri::Parts::default();
     parts.scheme = Some(Scheme::HTTP);
-    parts.authority = Some(Authority::try_from(&buffer[..len]).ok()?);
+    parts.authority = Some(authority.clone());
     parts.path_and_query = Some(path_and_query.clone());
     Uri::from_parts(parts).ok()
 }
@@ -377,15 +382,17 @@ mod tests {
             for pq in ["/", "/a/b?c=d&e", "/%20x?", "*"] {
                 let pq = PathAndQuery::try_from(pq).unwrap();
                 let expected = Uri::try_from(format!("http://{addr}{pq}")).ok();
-                assert_eq!(upstream_uri(addr, &pq), expected, "{addr} {pq}");
+                let authority = Authority::try_from(addr.to_string()).unwrap();
+                assert_eq!(upstream_uri(&authority, &pq), expected, "{addr} {pq}");
             }
         }
     }
 
     #[test]
     fn status_classes() {
-        assert_eq!(status_class(StatusCode::OK), "2xx");
-        assert_eq!(status_class(StatusCode::BAD_GATEWAY), "5xx");
-        assert_eq!(status_class(StatusCode::from_u16(999).unwrap()), "9xx");
+        let class = |status: u16| status_class(usize::from(StatusCode::from_u16(status).unwrap().as_u16() / 100));
+        assert_eq!(class(200), "2xx");
+        assert_eq!(class(502), "5xx");
+        assert_eq!(class(999), "9xx");
     }
 }

@@ -1,5 +1,7 @@
 //! Route lookup: request host (exact before wildcard) then the longest matching path prefix.
 
+use std::borrow::Cow;
+
 use crate::config::{HostPattern, Route};
 
 /// A matched route: its index in the table and the tenant label and header of a wildcard host.
@@ -12,7 +14,8 @@ pub(crate) struct Matched<'a> {
 }
 
 /// Normalises a `Host` value: lowercase, port and trailing dot removed; `None` when malformed.
-pub(crate) fn normalize_host(raw: &str) -> Option<String> {
+/// Borrows `raw` when it is already lowercase.
+pub(crate) fn normalize_host(raw: &str) -> Option<Cow<'_, str>> {
     let host = if raw.starts_with('[') {
         // IPv6 literal, optionally with a port.
         let end = raw.find(']')?;
@@ -33,7 +36,13 @@ pub(crate) fn normalize_host(raw: &str) -> Option<String> {
         && host.len() <= 253
         && (host.starts_with('[')
             || host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_'));
-    valid.then(|| host.to_ascii_lowercase())
+    valid.then(|| {
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(host.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(host)
+        }
+    })
 }
 
 fn is_port(port: &str) -> bool {

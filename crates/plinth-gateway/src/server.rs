@@ -99,16 +99,16 @@ impl Server {
                     let serve = async {
                         match role {
                             Role::Http => {
-                                serve(&builder, watcher, stream, Conn { client, https: false }, shared, false).await
+                                serve(&builder, watcher, stream, Conn::new(client, false), shared, false).await
                             }
                             Role::Admin => {
-                                serve(&builder, watcher, stream, Conn { client, https: false }, shared, true).await
+                                serve(&builder, watcher, stream, Conn::new(client, false), shared, true).await
                             }
                             Role::Https(acceptor) => {
                                 if let Ok(Ok(tls)) =
                                     tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
                                 {
-                                    serve(&builder, watcher, tls, Conn { client, https: true }, shared, false).await;
+                                    serve(&builder, watcher, tls, Conn::new(client, true), shared, false).await;
                                 }
                             }
                         }
@@ -156,7 +156,7 @@ async fn serve<I>(
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request: Request<Incoming>| {
-        let shared = shared.clone();
+        let (shared, conn) = (shared.clone(), conn.clone());
         async move {
             Ok::<_, Infallible>(if admin {
                 admin_response(&shared, &request)

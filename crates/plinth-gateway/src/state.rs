@@ -3,24 +3,52 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use http::HeaderName;
+use prometheus_client::metrics::counter::Counter;
 use tokio::task::JoinHandle;
 
 use crate::Error;
 use crate::balance::Balancer;
 use crate::config::{Backend, Config, HostPattern};
+use crate::headers::Security;
 use crate::health::{Replica, spawn_checker};
+use crate::metrics::{Metrics, RequestLabels};
 use crate::ratelimit::Limiter;
 use crate::upstream::Client;
 
 /// What requests are served with.
 pub(crate) struct Live {
     pub config: Config,
+    /// The routes' labels and request counters, in the order of `config.routes`.
+    pub routes: Vec<RouteState>,
     /// Backends by name.
     pub backends: HashMap<String, BackendState>,
     pub limiter: Option<Arc<Limiter>>,
+    pub security: Security,
+}
+
+/// What the request path keeps per route.
+pub(crate) struct RouteState {
+    /// `host` + `path_prefix`: the `route` label and access-log field.
+    pub label: Arc<str>,
+    /// Request counters by version of the route's backend and status class (1xx to 5xx),
+    /// looked up in the metric family on first use.
+    requests: Vec<[OnceLock<Counter>; 5]>,
+}
+
+impl RouteState {
+    /// The request counter of `version` and status `class` (1 to 5), made from `labels` once.
+    pub(crate) fn requests(
+        &self,
+        version: usize,
+        class: usize,
+        metrics: &Metrics,
+        labels: impl FnOnce() -> RequestLabels,
+    ) -> &Counter {
+        self.requests[version][class - 1].get_or_init(|| metrics.requests.get_or_create(&labels()).clone())
+    }
 }
 
 /// A backend's policies and balancer.
@@ -131,6 +159,15 @@ impl Live {
                 }
             }
         }
-        Ok(Self { config, backends, limiter })
+        let routes = config
+            .routes
+            .iter()
+            .map(|route| RouteState {
+                label: format!("{}{}", route.host, route.path_prefix).into(),
+                requests: (0..backends[&route.backend].balancer.versions.len()).map(|_| Default::default()).collect(),
+            })
+            .collect();
+        let security = Security::new(&config.security_headers);
+        Ok(Self { config, routes, backends, limiter, security })
     }
 }

@@ -62,12 +62,26 @@ impl LatencyHistogram {
 
 /// Live counters of one version.
 #[derive(Default)]
-struct Counters {
+pub(crate) struct Counters {
     requests: AtomicU64,
     errors: AtomicU64,
     /// Non-cumulative counts per bucket, the last one for `+Inf`.
     buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     sum_micros: AtomicU64,
+}
+
+impl Counters {
+    /// Records one answered request.
+    pub(crate) fn record(&self, error: bool, latency: Duration) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if error {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let seconds = latency.as_secs_f64();
+        let bucket = LATENCY_BUCKETS.iter().position(|&upper| seconds <= upper).unwrap_or(LATENCY_BUCKETS.len());
+        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
+    }
 }
 
 /// Counters by backend, then version (nested so that a lookup by `&str` allocates nothing).
@@ -77,27 +91,18 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
-    /// Records one answered request.
-    pub(crate) fn record(&self, backend: &str, version: &str, error: bool, latency: Duration) {
-        let counters = {
-            let mut backends = self.versions.lock().unwrap_or_else(|e| e.into_inner());
-            let versions = match backends.get_mut(backend) {
-                Some(versions) => versions,
-                None => backends.entry(backend.to_owned()).or_default(),
-            };
-            match versions.get(version) {
-                Some(counters) => counters.clone(),
-                None => versions.entry(version.to_owned()).or_default().clone(),
-            }
+    /// The live counters of `version` of `backend`, created on first use. The request path keeps
+    /// the handle, so recording a request takes no lock.
+    pub(crate) fn counters(&self, backend: &str, version: &str) -> Arc<Counters> {
+        let mut backends = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        let versions = match backends.get_mut(backend) {
+            Some(versions) => versions,
+            None => backends.entry(backend.to_owned()).or_default(),
         };
-        counters.requests.fetch_add(1, Ordering::Relaxed);
-        if error {
-            counters.errors.fetch_add(1, Ordering::Relaxed);
+        match versions.get(version) {
+            Some(counters) => counters.clone(),
+            None => versions.entry(version.to_owned()).or_default().clone(),
         }
-        let seconds = latency.as_secs_f64();
-        let bucket = LATENCY_BUCKETS.iter().position(|&upper| seconds <= upper).unwrap_or(LATENCY_BUCKETS.len());
-        counters.buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        counters.sum_micros.fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
     }
 
     /// Snapshot of every version of `backend` seen so far.
@@ -140,10 +145,10 @@ mod tests {
     fn snapshot_counts_errors_and_estimates_quantiles() {
         let stats = Stats::default();
         for _ in 0..90 {
-            stats.record("api", "stable", false, Duration::from_millis(3));
+            stats.counters("api", "stable").record(false, Duration::from_millis(3));
         }
         for _ in 0..10 {
-            stats.record("api", "stable", true, Duration::from_millis(200));
+            stats.counters("api", "stable").record(true, Duration::from_millis(200));
         }
         let snapshot = stats.snapshot("api");
         let stable = &snapshot["stable"];

@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: the gateway allocates per request, and glibc's
+/// malloc cost it about a fifth of its instructions (callgrind, BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Everything went as asked.
 pub const EXIT_OK: u8 = 0;
 /// The command ran and found something the caller asked to fail on (a stale render, findings).
