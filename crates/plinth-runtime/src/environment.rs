@@ -1,6 +1,6 @@
 //! A running environment: the plan under the supervisor, the gateway in front of it (its backends
 //! follow readiness through [`Supervisor::changes`]), and what the admin API does to it: status,
-//! scale, reload, down.
+//! scale, reload (rolling changed services without downtime, adding and removing services), down.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,16 +8,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use plinth_gateway::{AccessLog, Addrs, Config, Gateway, Listeners, TlsConfig};
-use plinth_spec::model::{Platform, Service};
+use plinth_spec::model::Platform;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::edge;
 use crate::error::{Error, Result};
-use crate::plan::Plan;
+use crate::plan::{self, Plan, PlanOptions, ServicePlan};
+use crate::secrets::Secrets;
 use crate::supervisor::{Exit, ReplicaState, ReplicaStatus, Supervisor};
-use crate::up::{UpOptions, up};
+use crate::up::{UpOptions, service_process, up};
 
 /// Re-reads and compiles the spec for `POST /v1/reload`: the environment's new model, or the
 /// diagnostics as text.
@@ -41,7 +42,12 @@ pub struct EdgeOptions {
 /// A running environment.
 pub struct Environment {
     platform: Mutex<Platform>,
-    plan: Plan,
+    plan: Mutex<Plan>,
+    plan_options: PlanOptions,
+    secrets: Mutex<Secrets>,
+    up_options: UpOptions,
+    /// Held by a reload, so that reloads apply one after the other.
+    reloading: tokio::sync::Mutex<()>,
     supervisor: Supervisor,
     gateway: Mutex<Option<Gateway>>,
     addrs: Addrs,
@@ -52,17 +58,28 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Starts `plan` (datastores ready, services handed to `supervisor`) and the gateway, whose
-    /// backends from then on follow the replicas' readiness.
+    /// Plans `platform` (secrets generated into `secrets` and saved to the state directory, ports
+    /// from `supervisor`'s allocator), starts the plan (datastores ready, services handed to
+    /// `supervisor`) and the gateway, whose backends from then on follow the replicas' readiness.
     pub async fn start(
         platform: Platform,
-        plan: Plan,
+        plan_options: PlanOptions,
+        mut secrets: Secrets,
         supervisor: Supervisor,
         edge_options: EdgeOptions,
-        up_options: &UpOptions,
+        up_options: UpOptions,
         reloader: Reloader,
     ) -> Result<Arc<Self>> {
-        if let Err(err) = up(&plan, &supervisor, up_options).await {
+        let planned = plan::plan(&platform, &plan_options, &mut secrets, &mut &supervisor)
+            .and_then(|plan| secrets.save(&plan_options.state_dir).map(|()| plan));
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(err) => {
+                supervisor.shutdown().await;
+                return Err(err);
+            }
+        };
+        if let Err(err) = up(&plan, &supervisor, &up_options).await {
             supervisor.shutdown().await;
             return Err(err);
         }
@@ -90,7 +107,11 @@ impl Environment {
         };
         let environment = Arc::new(Self {
             platform: Mutex::new(platform),
-            plan,
+            plan: Mutex::new(plan),
+            plan_options,
+            secrets: Mutex::new(secrets),
+            up_options,
+            reloading: tokio::sync::Mutex::default(),
             addrs: gateway.addrs(),
             supervisor,
             gateway: Mutex::new(Some(gateway)),
@@ -151,8 +172,8 @@ impl Environment {
             |name: &str| -> Vec<Value> { snapshot.iter().filter(|s| s.process == name).map(replica_json).collect() };
         let urls = self.urls();
         let platform = self.platform.lock().expect("platform lock");
-        let services: Vec<Value> = self
-            .plan
+        let plan = self.plan.lock().expect("plan lock");
+        let services: Vec<Value> = plan
             .services
             .iter()
             .map(|svc| {
@@ -164,16 +185,12 @@ impl Environment {
                 json!({ "name": svc.name, "ready": ready, "urls": local, "spec_urls": spec, "replicas": replicas })
             })
             .collect();
-        let datastores: Vec<Value> = self
-            .plan
-            .datastores
-            .iter()
-            .map(|ds| json!({ "name": ds.name(), "replicas": replicas(ds.name()) }))
-            .collect();
+        let datastores: Vec<Value> =
+            plan.datastores.iter().map(|ds| json!({ "name": ds.name(), "replicas": replicas(ds.name()) })).collect();
         let addr = |a: Option<SocketAddr>| a.map(|a| a.to_string());
         json!({
             "application": platform.name,
-            "environment": self.plan.environment,
+            "environment": plan.environment,
             "pid": std::process::id(),
             "gateway": {
                 "https": addr(self.addrs.https),
@@ -188,46 +205,116 @@ impl Environment {
 
     /// Runs `replicas` replicas of service `service`; the gateway follows their readiness.
     pub async fn scale(&self, service: &str, replicas: u32) -> Result<()> {
-        if !self.plan.services.iter().any(|s| s.name == service) {
+        if self.plan.lock().expect("plan lock").service(service).is_none() {
             return Err(Error::UnknownProcess(service.to_owned()));
         }
         self.supervisor.scale(service, replicas).await
     }
 
-    /// Re-reads the spec and applies what can change while running: replica counts, routes and the
-    /// edge's rate limit. Returns what was applied and what needs a restart of `plinth up`.
+    /// Re-reads the spec and applies what can change while running: services whose command,
+    /// environment, working directory, probes or dependencies changed are rolled replica by
+    /// replica without downtime (their callers too when a callee's first replica moved, since
+    /// their `<CALLEE>_URL` names it), new services are started, removed ones stopped, replica
+    /// counts, routes and the edge's rate limit applied. Returns what was applied, what failed
+    /// (a roll that stopped keeps the previous replicas running) and what needs a restart of
+    /// `plinth up` (datastores).
     pub async fn reload(&self) -> Result<Value> {
+        let _one_at_a_time = self.reloading.lock().await;
         let new = (self.reloader)().map_err(Error::Admin)?;
         let old = self.platform.lock().expect("platform lock").clone();
-        let (mut applied, mut restart) = (Vec::new(), Vec::new());
-        for svc in &new.services {
-            let Some(prev) = old.service(&svc.name) else {
-                restart.push(format!("{}: new service", svc.name));
+        let running = self.plan.lock().expect("plan lock").clone();
+        let mut outcome = Outcome::default();
+        let mut services: Vec<ServicePlan> = Vec::with_capacity(new.services.len());
+        for svc in new.start_order() {
+            let current = running.service(&svc.name);
+            if let Some(missing) = svc.uses.iter().find(|u| running.datastore(&u.datastore).is_none()) {
+                outcome
+                    .restart
+                    .push(format!("{}: uses datastore `{}`, which does not run yet", svc.name, missing.datastore));
+                services.extend(current.cloned());
                 continue;
+            }
+            let ports = match current {
+                Some(current) => current.ports.clone(),
+                None => plan::replica_ports(svc, &mut &self.supervisor)?,
             };
-            if prev.replicas != svc.replicas {
+            let planned = {
+                let mut secrets = self.secrets.lock().expect("secrets lock");
+                plan::service(svc, &self.plan_options, &running.datastores, &services, &mut secrets, ports)
+            };
+            let planned = match current {
+                None => self.add_service(planned, &mut outcome).await?,
+                Some(current) => self.roll_service(current, planned, &mut outcome).await,
+            };
+            if old.service(&svc.name).is_some_and(|prev| prev.replicas != svc.replicas) {
                 self.supervisor.scale(&svc.name, svc.replicas).await?;
-                applied.push(format!("{}: {} replicas", svc.name, svc.replicas));
+                outcome.applied.push(format!("{}: {} replicas", svc.name, svc.replicas));
             }
-            if prev.expose != svc.expose {
-                applied.push(format!("{}: routes", svc.name));
+            if old.service(&svc.name).is_some_and(|prev| prev.expose != svc.expose) {
+                outcome.applied.push(format!("{}: routes", svc.name));
             }
-            if runs_differently(prev, svc) {
-                restart.push(format!("{}: command, environment or probes", svc.name));
-            }
+            services.push(planned);
         }
-        for svc in old.services.iter().filter(|s| new.service(&s.name).is_none()) {
-            restart.push(format!("{}: removed service", svc.name));
+        for gone in running.services.iter().rev().filter(|s| new.service(&s.name).is_none()) {
+            let replicas = self.supervisor.replica_ports(&gone.name).len();
+            self.supervisor.stop(&gone.name).await?;
+            outcome.applied.push(format!("{}: removed (stopped {replicas} replicas)", gone.name));
         }
+        self.secrets.lock().expect("secrets lock").save(&self.plan_options.state_dir)?;
         if old.datastores != new.datastores {
-            restart.push("datastores".to_owned());
+            outcome.restart.push("datastores".to_owned());
         }
         if old.security.rate_limit != new.security.rate_limit {
-            applied.push("rate limit".to_owned());
+            outcome.applied.push("rate limit".to_owned());
         }
+        self.plan.lock().expect("plan lock").services = services;
         *self.platform.lock().expect("platform lock") = new;
         self.refresh_edge();
-        Ok(json!({ "applied": applied, "needs_restart": restart }))
+        Ok(json!({ "applied": outcome.applied, "failed": outcome.failed, "needs_restart": outcome.restart }))
+    }
+
+    /// Starts a service new in the spec and waits, bounded by its probes, for a ready replica:
+    /// its plan.
+    async fn add_service(&self, planned: ServicePlan, outcome: &mut Outcome) -> Result<ServicePlan> {
+        let process = service_process(&planned, &self.up_options);
+        let ready_within = process.probes.ready_within();
+        self.supervisor.add(process)?;
+        let replicas = planned.ports.len();
+        match self.supervisor.wait_ready(&planned.name, ready_within).await {
+            Ok(()) => outcome.applied.push(format!("{}: added ({replicas} replicas)", planned.name)),
+            Err(err) => outcome.failed.push(format!(
+                "{}: added ({replicas} replicas), but {err} ({}s); see `plinth logs {}`",
+                planned.name,
+                ready_within.as_secs_f64(),
+                planned.name
+            )),
+        }
+        Ok(planned)
+    }
+
+    /// Rolls a running service onto `planned` when it runs differently from `current`: its plan
+    /// from now on (`current`'s when the roll stopped).
+    async fn roll_service(&self, current: &ServicePlan, planned: ServicePlan, outcome: &mut Outcome) -> ServicePlan {
+        let differences = current.differences(&planned);
+        if differences.is_empty() {
+            return planned;
+        }
+        let process = service_process(&planned, &self.up_options);
+        let ready_within = process.probes.ready_within();
+        match self.supervisor.roll(process, ready_within).await {
+            Ok(rolled) => {
+                outcome.applied.push(format!(
+                    "{}: rolled {rolled} replicas ({})",
+                    planned.name,
+                    differences.join(", ")
+                ));
+                ServicePlan { ports: self.supervisor.replica_ports(&planned.name), ..planned }
+            }
+            Err(err) => {
+                outcome.failed.push(err.to_string());
+                current.clone()
+            }
+        }
     }
 
     /// Asks the owner of the environment to stop it (`POST /v1/down`).
@@ -259,7 +346,8 @@ impl Environment {
         let platform = self.platform.lock().expect("platform lock");
         let gateway = self.gateway.lock().expect("gateway lock");
         let Some(gateway) = gateway.as_ref() else { return };
-        let (routes, backends) = edge::routing(&platform, &self.plan, |name| self.supervisor.ready_ports(name));
+        let plan = self.plan.lock().expect("plan lock");
+        let (routes, backends) = edge::routing(&platform, &plan, |name| self.supervisor.ready_ports(name));
         let rate_limit = platform.security.rate_limit.map(edge::rate_limit);
         let mut config = gateway.config();
         if config.routes == routes && config.backends == backends && config.rate_limit == rate_limit {
@@ -280,15 +368,15 @@ async fn follow(environment: Arc<Environment>) {
     }
 }
 
-/// Whether `new` runs differently from `old` in ways only a restart applies.
-fn runs_differently(old: &Service, new: &Service) -> bool {
-    old.env != new.env
-        || old.local_command != new.local_command
-        || old.local_workdir != new.local_workdir
-        || old.health != new.health
-        || old.uses != new.uses
-        || old.calls != new.calls
-        || old.secrets != new.secrets
+/// What a reload did, as its answer lists it.
+#[derive(Debug, Default)]
+struct Outcome {
+    /// Changes applied.
+    applied: Vec<String>,
+    /// Changes tried and not applied (the previous state kept).
+    failed: Vec<String>,
+    /// Changes only a restart of `plinth up` applies.
+    restart: Vec<String>,
 }
 
 fn replica_name(status: &ReplicaStatus) -> String {

@@ -57,6 +57,16 @@ pub enum Error {
     /// Something did not become ready in time.
     #[error("{0} did not become ready in time")]
     NotReady(String),
+    /// A rolling replacement stopped because a new replica did not become ready.
+    #[error("{process}: not rolled: {reason}; {outcome}")]
+    RollStopped {
+        /// The process.
+        process: String,
+        /// Why it stopped.
+        reason: String,
+        /// Whether the replicas already replaced were rolled back.
+        outcome: String,
+    },
     /// The gateway could not start or reload.
     #[error("gateway: {0}")]
     Gateway(#[from] plinth_gateway::Error),

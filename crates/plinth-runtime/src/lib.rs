@@ -7,8 +7,9 @@
 //! - [`Supervisor`] runs processes: replicas in their own process groups, output captured line by
 //!   line ([`LogLine`]), startup/readiness/liveness probes, restarts with exponential backoff and a
 //!   crash-loop state, start after dependencies are ready, stop in reverse order (a signal to the
-//!   group, a grace period, SIGKILL to the group), scaling, a status snapshot, and the
-//!   scrape-targets file ([`targets_file`]) rewritten atomically whenever readiness changes.
+//!   group, a grace period, SIGKILL to the group), scaling, rolling replacement onto a new spec
+//!   ([`Supervisor::roll`]), a status snapshot, and the scrape-targets file ([`targets_file`])
+//!   rewritten atomically whenever readiness changes.
 //! - [`datastores`] runs PostgreSQL and Redis from their real programs and makes buckets directories;
 //!   [`up()`] starts a whole plan.
 //! - [`Environment`] is a running environment: the plan, and the gateway in front of it whose

@@ -185,29 +185,8 @@ pub fn plan(platform: &Platform, options: &PlanOptions, secrets: &mut Secrets, p
         .collect::<Result<Vec<_>>>()?;
     let mut services: Vec<ServicePlan> = Vec::new();
     for svc in platform.start_order() {
-        let ports = (0..svc.replicas.max(1)).map(|_| ports.next_port()).collect::<Result<Vec<u16>>>()?;
-        let env = environment(svc, options, &datastores, &services, secrets);
-        let (argv, health) = match &svc.local_command {
-            Some(command) => (vec!["sh".to_owned(), "-c".to_owned(), command.clone()], svc.health.clone()),
-            None => (options.demo_command.clone(), demo_health(&svc.health)),
-        };
-        let depends_on = svc
-            .uses
-            .iter()
-            .filter(|u| u.engine != Engine::Bucket)
-            .map(|u| u.datastore.clone())
-            .chain(svc.calls.iter().cloned())
-            .collect();
-        services.push(ServicePlan {
-            name: svc.name.clone(),
-            argv,
-            workdir: options.spec_dir.join(svc.local_workdir.as_deref().unwrap_or(".")),
-            env,
-            ports,
-            health,
-            metrics_path: svc.metrics.path.clone(),
-            depends_on,
-        });
+        let ports = replica_ports(svc, ports)?;
+        services.push(service(svc, options, &datastores, &services, secrets, ports));
     }
     Ok(Plan {
         environment: platform.environment.name.clone(),
@@ -215,6 +194,77 @@ pub fn plan(platform: &Platform, options: &PlanOptions, secrets: &mut Secrets, p
         datastores,
         services,
     })
+}
+
+/// A fresh port for each replica of `svc` (one at least).
+pub fn replica_ports(svc: &Service, ports: &mut dyn Ports) -> Result<Vec<u16>> {
+    (0..svc.replicas.max(1)).map(|_| ports.next_port()).collect()
+}
+
+/// The plan of one service whose replicas listen on `ports`, beside `datastores` and after
+/// `started` (the services planned before it, its callees among them); the secrets it names are
+/// generated into `secrets` when new. A running environment plans a changed service again with it.
+pub fn service(
+    svc: &Service,
+    options: &PlanOptions,
+    datastores: &[DatastorePlan],
+    started: &[ServicePlan],
+    secrets: &mut Secrets,
+    ports: Vec<u16>,
+) -> ServicePlan {
+    let env = environment(svc, options, datastores, started, secrets);
+    let (argv, health) = match &svc.local_command {
+        Some(command) => (vec!["sh".to_owned(), "-c".to_owned(), command.clone()], svc.health.clone()),
+        None => (options.demo_command.clone(), demo_health(&svc.health)),
+    };
+    let depends_on = svc
+        .uses
+        .iter()
+        .filter(|u| u.engine != Engine::Bucket)
+        .map(|u| u.datastore.clone())
+        .chain(svc.calls.iter().cloned())
+        .collect();
+    ServicePlan {
+        name: svc.name.clone(),
+        argv,
+        workdir: options.spec_dir.join(svc.local_workdir.as_deref().unwrap_or(".")),
+        env,
+        ports,
+        health,
+        metrics_path: svc.metrics.path.clone(),
+        depends_on,
+    }
+}
+
+impl ServicePlan {
+    /// What runs differently under `other` than under `self` (ports aside: each replica has its
+    /// own): `command`, `environment`, `working directory`, `probes`, `metrics path`,
+    /// `dependencies`.
+    pub fn differences(&self, other: &Self) -> Vec<&'static str> {
+        [
+            (self.argv != other.argv, "command"),
+            (self.env != other.env, "environment"),
+            (self.workdir != other.workdir, "working directory"),
+            (self.health != other.health, "probes"),
+            (self.metrics_path != other.metrics_path, "metrics path"),
+            (self.depends_on != other.depends_on, "dependencies"),
+        ]
+        .into_iter()
+        .filter_map(|(differs, what)| differs.then_some(what))
+        .collect()
+    }
+}
+
+impl Plan {
+    /// The datastore called `name`.
+    pub fn datastore(&self, name: &str) -> Option<&DatastorePlan> {
+        self.datastores.iter().find(|ds| ds.name() == name)
+    }
+
+    /// The service called `name`.
+    pub fn service(&self, name: &str) -> Option<&ServicePlan> {
+        self.services.iter().find(|s| s.name == name)
+    }
 }
 
 fn datastore(

@@ -85,7 +85,7 @@ pub enum Command {
     /// Re-read plinth.yaml into a running environment: replica counts, routes and the rate limit
     /// change at once; other changes are listed as needing a restart of `plinth up`.
     #[command(
-        after_help = "Exit codes: 0 reloaded, 1 nothing runs or the spec has errors, 2 usage errors.\n\nExamples:\n  plinth reload\n  plinth reload --env staging --output json"
+        after_help = "Exit codes: 0 reloaded, 1 nothing runs, the spec has errors or a change failed (a roll that stops keeps the previous replicas), 2 usage errors.\n\nExamples:\n  plinth reload\n  plinth reload --env staging --output json"
     )]
     Reload(AdminArgs),
     /// Stop a running environment (as Ctrl-C in its `plinth up` would) and wait until it is gone.

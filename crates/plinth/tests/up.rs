@@ -1,7 +1,9 @@
 //! `plinth up` end to end on a temporary copy of examples/business-app: PostgreSQL, Redis and
 //! every service (the demo workload) become ready, HTTPS through the gateway reaches the exposed
 //! route, a SIGKILLed replica under load costs no request, scaling and reloading show in status
-//! and in the gateway, `plinth down` stops everything, and a SIGKILLed `plinth up` leaves no child.
+//! and in the gateway, a reload rolls a changed service under load without a failed request,
+//! `plinth down`, SIGTERM and SIGINT stop everything cleanly (PostgreSQL too, so it starts again),
+//! and a SIGKILLed `plinth up` leaves no child.
 //! Then every example, one after the other, in its first local environment: all ready, every
 //! exposed route answered by its service over HTTPS, nothing left after `plinth down`.
 //! Real processes on loopback, free ports, every wait bounded. Needs `initdb`, `redis-server` and
@@ -79,16 +81,14 @@ impl Up {
         let env = first_local_environment(&spec);
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(&spec, dir.path().join("plinth.yaml")).unwrap();
-        let out = std::fs::File::create(dir.path().join("up.out")).unwrap();
-        let err = std::fs::File::create(dir.path().join("up.err")).unwrap();
-        let child = plinth()
-            .args(["up", "--output", "json", "--env", &env])
-            .arg(dir.path())
-            .stdout(Stdio::from(out))
-            .stderr(Stdio::from(err))
-            .spawn()
-            .unwrap();
+        let child = spawn_up(dir.path(), &env);
         Self { example: example.to_owned(), env, dir, child, started: Instant::now() }
+    }
+
+    /// Runs `plinth up` again in the same directory, once the previous one exited.
+    fn restart(&mut self) {
+        self.child = spawn_up(self.path(), &self.env);
+        self.started = Instant::now();
     }
 
     fn path(&self) -> &Path {
@@ -129,13 +129,35 @@ impl Up {
 
     /// `plinth down`: `plinth up` exits 0 and no process of `status` or under the directory is left.
     fn down(&mut self, status: &Value) {
-        let before = pids(status);
         let down = self.client("down", &[]);
         assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
-        let exit = self.child.wait().unwrap();
-        assert!(exit.success(), "plinth up exited with {exit}; {}", self.diagnostics());
-        assert!(before.iter().all(|&pid| !alive(pid)), "children outlived plinth down");
-        assert!(processes_under(self.path()).is_empty());
+        self.assert_stopped("plinth down", status);
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) to `plinth up`: it stops as after `plinth down`.
+    fn signal(&mut self, signal: &str, status: &Value) {
+        let sent = Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status().unwrap();
+        assert!(sent.success());
+        self.assert_stopped(&format!("SIG{signal}"), status);
+    }
+
+    /// After `how` asked it to stop: `plinth up` exits 0 within a minute saying it stopped, no
+    /// process of `status` or under the directory is left, and nothing answers for it any more.
+    fn assert_stopped(&mut self, how: &str, status: &Value) {
+        let before = pids(status);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                break exit;
+            }
+            assert!(Instant::now() < deadline, "plinth up still runs a minute after {how}; {}", self.diagnostics());
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(exit.success(), "plinth up exited with {exit} after {how}; {}", self.diagnostics());
+        assert!(before.iter().all(|&pid| !alive(pid)), "children outlived {how}");
+        assert!(processes_under(self.path()).is_empty(), "processes left after {how}");
+        let stderr = std::fs::read_to_string(self.path().join("up.err")).unwrap();
+        assert!(stderr.contains(&format!("plinth: {} stopped", self.env)), "after {how}: {stderr}");
         assert_eq!(self.client("status", &[]).status.code(), Some(1), "nothing runs any more");
     }
 
@@ -162,6 +184,19 @@ impl Drop for Up {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `plinth up --output json --env <env> <dir>`, its output in `<dir>/up.out` and `up.err`.
+fn spawn_up(dir: &Path, env: &str) -> Child {
+    let out = std::fs::File::create(dir.join("up.out")).unwrap();
+    let err = std::fs::File::create(dir.join("up.err")).unwrap();
+    plinth()
+        .args(["up", "--output", "json", "--env", env])
+        .arg(dir)
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .spawn()
+        .unwrap()
 }
 
 fn https_port(status: &Value) -> u16 {
@@ -230,6 +265,10 @@ fn all_ready(status: &Value) -> bool {
 
 fn pids(status: &Value) -> Vec<u32> {
     all_replicas(status).filter_map(|r| r["pid"].as_u64().map(|p| p as u32)).collect()
+}
+
+fn pids_of(status: &Value, name: &str) -> Vec<u32> {
+    replicas(status, name).iter().filter_map(|r| r["pid"].as_u64().map(|p| p as u32)).collect()
 }
 
 /// Whether `pid` is a live process (a zombie counts as dead).
@@ -301,17 +340,7 @@ fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down
 
     // SIGKILL a replica under steady load: no request fails, the replica comes back.
     let victim = replicas(&status, "api-gateway")[0]["pid"].as_u64().unwrap() as i32;
-    let stop = Arc::new(AtomicBool::new(false));
-    let load = std::thread::spawn({
-        let (stop, ca, url) = (Arc::clone(&stop), up.ca(), format!("https://{HOST}:{}/", https_port(&status)));
-        move || {
-            let mut codes = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                codes.extend(get(&ca, &url, 20, &[]).0);
-            }
-            codes
-        }
-    });
+    let (stop, loader) = load(up.ca(), format!("https://{HOST}:{}/", https_port(&status)));
     std::thread::sleep(Duration::from_millis(700));
     let killed = Command::new("kill").args(["-KILL", &victim.to_string()]).status().unwrap();
     assert!(killed.success());
@@ -321,7 +350,7 @@ fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down
     });
     std::thread::sleep(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
-    let codes = load.join().unwrap();
+    let codes = loader.join().unwrap();
     let failed = codes.iter().filter(|&&c| c != 200).count();
     eprintln!("load during the kill: {} requests, {failed} failed", codes.len());
     assert!(codes.len() > 20, "the load ran");
@@ -385,6 +414,103 @@ fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down
     assert!(String::from_utf8_lossy(&second.stderr).contains("already runs"));
 
     // `plinth down` stops everything; `plinth up` exits 0.
+    up.down(&status);
+}
+
+/// GETs `url` over and over on a thread until the returned flag is set: the codes when joined.
+fn load(ca: PathBuf, url: String) -> (Arc<AtomicBool>, std::thread::JoinHandle<Vec<u16>>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = std::thread::spawn({
+        let stop = Arc::clone(&stop);
+        move || {
+            let mut codes = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                codes.extend(get(&ca, &url, 20, &[]).0);
+            }
+            codes
+        }
+    });
+    (stop, thread)
+}
+
+#[test]
+fn a_reload_rolls_changed_services_without_a_failed_request_and_adds_and_removes_services() {
+    let Some((mut up, status)) = ready_environment() else { return };
+    let old: BTreeSet<u32> = pids_of(&status, "api-gateway").into_iter().collect();
+    let (codes, bodies) = up.get(&status, "/", 3);
+    assert_eq!(codes, [200, 200, 200]);
+    assert!(bodies.iter().all(|b| b["version"] != "reloaded"), "{bodies:?}");
+
+    let url = format!("https://{HOST}:{}/", https_port(&status));
+    let (stop, loader) = load(up.ca(), url);
+    std::thread::sleep(Duration::from_millis(700));
+    // The demo workload reports `VERSION`.
+    let spec = up.path().join("plinth.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let text = text.replacen("    port: 3000\n", "    port: 3000\n    env: { VERSION: reloaded }\n", 1);
+    std::fs::write(&spec, text).unwrap();
+    let started = Instant::now();
+    let reloaded = up.client("reload", &[]);
+    let took = started.elapsed();
+    let said = String::from_utf8_lossy(&reloaded.stdout).into_owned();
+    assert!(reloaded.status.success(), "{said}{}", String::from_utf8_lossy(&reloaded.stderr));
+    assert!(said.contains("api-gateway: rolled 3 replicas (environment)"), "{said}");
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    let codes = loader.join().unwrap();
+    let failed: Vec<&u16> = codes.iter().filter(|&&c| c != 200).collect();
+    eprintln!("reload took {took:?}; load during it: {} requests, {} failed", codes.len(), failed.len());
+    assert!(codes.len() > 20, "the load ran");
+    assert!(failed.is_empty(), "codes other than 200: {failed:?}; {}", up.diagnostics());
+
+    // Only the new generation answers, with the new value, and status shows it ready.
+    let status = up.wait_for("3 ready api-gateway replicas", Duration::from_secs(10), |s| {
+        let r = replicas(s, "api-gateway");
+        r.len() == 3 && r.iter().all(|r| r["state"] == "ready")
+    });
+    let new: BTreeSet<u32> = pids_of(&status, "api-gateway").into_iter().collect();
+    assert!(new.is_disjoint(&old), "every replica was replaced: {old:?} → {new:?}");
+    let (codes, bodies) = up.get(&status, "/", 6);
+    assert_eq!(codes, [200; 6]);
+    assert!(bodies.iter().all(|b| b["version"] == "reloaded"), "{bodies:?}");
+    assert!(old.iter().all(|&pid| !alive(pid)), "the old generation is stopped");
+
+    // A callee's change rolls it and its callers (their `<CALLEE>_URL` names its first replica);
+    // a service new in the spec starts, a removed one stops.
+    let invoice: Vec<u32> = pids_of(&status, "invoice-service");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let (before, invoice_block) = text.split_once("  invoice-service:\n").unwrap();
+    let after = &invoice_block[invoice_block.find("\n\n").unwrap()..];
+    let text = format!("{before}  reports-service:\n    image: ghcr.io/example/reports\n    port: 3005\n{after}")
+        .replace(", invoice-service]", "]")
+        .replacen("    port: 3001\n", "    port: 3001\n    env: { COLOR: green }\n", 1);
+    std::fs::write(&spec, text).unwrap();
+    let reloaded = up.client("reload", &["--output", "json"]);
+    let answer: Value = serde_json::from_slice(&reloaded.stdout).unwrap();
+    assert!(reloaded.status.success(), "{answer}");
+    let applied: BTreeSet<&str> = answer["applied"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    for expected in [
+        "auth-service: rolled 2 replicas (environment)",
+        "reports-service: added (2 replicas)",
+        "api-gateway: rolled 3 replicas (environment, dependencies)",
+        "invoice-service: removed (stopped 2 replicas)",
+    ] {
+        assert!(applied.contains(expected), "{expected} in {answer}");
+    }
+    let status = up.status().unwrap();
+    assert!(all_ready(&status), "{status}");
+    assert!(entries(&status).all(|e| e["name"] != "invoice-service"), "{status}");
+    assert!(invoice.iter().all(|&pid| !alive(pid)), "the removed service's replicas are stopped");
+    assert_eq!(replicas(&status, "reports-service").len(), 2);
+    let (codes, bodies) = up.get(&status, "/", 3);
+    assert_eq!(codes, [200; 3]);
+    assert!(bodies.iter().all(|b| b["version"] == "reloaded"), "{bodies:?}");
+
+    // Reloading the same spec again changes nothing.
+    let again = up.client("reload", &["--output", "json"]);
+    let answer: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(answer["applied"], Value::Array(Vec::new()), "{answer}");
+    assert_eq!(answer["failed"], Value::Array(Vec::new()), "{answer}");
     up.down(&status);
 }
 
@@ -457,6 +583,43 @@ fn a_sigkilled_plinth_up_leaves_no_child() {
     });
     let left: Vec<u32> = children.iter().copied().filter(|&pid| alive(pid)).collect();
     assert!(gone, "still alive: {left:?} and {:?}", processes_under(up.path()));
+}
+
+#[test]
+fn sigterm_and_sigint_stop_plinth_up_cleanly_and_postgres_starts_again() {
+    let Some((mut up, status)) = ready_environment() else { return };
+    let postmaster = up.path().join(format!(".plinth/{}/postgres/data/postmaster.pid", up.env));
+    assert!(postmaster.exists(), "PostgreSQL runs from {}", postmaster.display());
+    up.signal("TERM", &status);
+    assert!(!postmaster.exists(), "PostgreSQL shut down cleanly on SIGTERM (no postmaster.pid left)");
+
+    // The same state starts again, and Ctrl-C stops it as cleanly.
+    up.restart();
+    let status = up.wait_all_ready();
+    up.signal("INT", &status);
+    assert!(!postmaster.exists(), "PostgreSQL shut down cleanly on SIGINT (no postmaster.pid left)");
+}
+
+#[test]
+fn a_sigterm_before_everything_is_ready_stops_plinth_up() {
+    if !prerequisites() {
+        return;
+    }
+    let mut up = Up::start("business-app");
+    up.child.kill().unwrap();
+    up.child.wait().unwrap();
+    // invoice-service never becomes ready: `plinth up` waits for it when the signal comes.
+    let spec = up.path().join("plinth.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let text = text.replacen("    port: 3004\n", "    port: 3004\n    local: { command: exec sleep 600 }\n", 1);
+    std::fs::write(&spec, text).unwrap();
+    up.restart();
+    // (nor api-gateway, which calls it).
+    let status = up.wait_for("the datastores and auth-service ready", READY, |s| {
+        ["postgres", "redis", "auth-service"].iter().all(|name| replicas(s, name).iter().all(|r| r["state"] == "ready"))
+    });
+    assert!(!replicas(&status, "invoice-service").iter().any(|r| r["state"] == "ready"), "{status}");
+    up.signal("TERM", &status);
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! line by line, startup/readiness/liveness probes (startup and readiness every 100 ms until their
 //! first success, so dependents start soon), restarts with exponential backoff and a crash-loop
 //! verdict, start after dependencies are ready, stop in reverse order (signal, grace, SIGKILL to
-//! the group), scaling, a status snapshot, and the scrape-targets file kept current.
+//! the group), scaling, rolling replacement with a new spec, a status snapshot, and the
+//! scrape-targets file kept current.
 
 mod backoff;
 mod logs;
@@ -127,11 +128,37 @@ impl Shared {
             .filter_map(|e| e.status.port)
             .collect()
     }
+
+    /// Whether replica `replica` of `process` is ready.
+    fn is_ready(&self, process: &str, replica: u32) -> bool {
+        let entries = self.entries.lock().expect("status lock");
+        entries.get(&(process.to_owned(), replica)).is_some_and(|e| e.status.is_ready())
+    }
+
+    /// Whether replica `replica` of `process` has a port.
+    fn has_port(&self, process: &str, replica: u32) -> bool {
+        let entries = self.entries.lock().expect("status lock");
+        entries.get(&(process.to_owned(), replica)).is_some_and(|e| e.status.port.is_some())
+    }
+
+    /// Waits up to `within` for replica `replica` of `process` to be ready; whether it is.
+    async fn replica_ready(&self, process: &str, replica: u32, within: Duration) -> bool {
+        let mut changes = self.changed.subscribe();
+        let ready = async {
+            while !self.is_ready(process, replica) {
+                if changes.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        tokio::time::timeout(within, ready).await.is_ok() && self.is_ready(process, replica)
+    }
 }
 
 /// A running replica task.
 #[derive(Debug)]
 struct Handle {
+    replica: u32,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -143,11 +170,18 @@ impl Handle {
     }
 }
 
-/// A process and its replica tasks.
+/// A process and its replica tasks, the lowest-numbered replica first.
 #[derive(Debug)]
 struct Managed {
     spec: Arc<ProcessSpec>,
     replicas: Vec<Handle>,
+}
+
+impl Managed {
+    /// The lowest replica number none of its replicas has.
+    fn free_replica(&self) -> u32 {
+        (0..).find(|n| self.replicas.iter().all(|h| h.replica != *n)).unwrap_or(u32::MAX)
+    }
 }
 
 /// Runs processes. Create it inside a tokio runtime; dropping it without [`Supervisor::shutdown`]
@@ -191,7 +225,7 @@ impl Supervisor {
         self.shared.insert(spec, replica, port);
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(replica::run(Arc::clone(&self.shared), Arc::clone(spec), replica, port, stopped));
-        Handle { stop, task }
+        Handle { replica, stop, task }
     }
 
     /// Runs `replicas` replicas of `process`: new ones get a fresh port, the highest-numbered
@@ -199,23 +233,102 @@ impl Supervisor {
     pub async fn scale(&self, process: &str, replicas: u32) -> Result<()> {
         let surplus = {
             let mut processes = self.processes.lock().expect("process lock");
-            let managed = processes
-                .iter_mut()
-                .find(|p| p.spec.name == process)
-                .ok_or_else(|| Error::UnknownProcess(process.to_owned()))?;
+            let managed = find_mut(&mut processes, process)?;
             let wanted = replicas as usize;
             while managed.replicas.len() < wanted {
                 let port = self.shared.next_port()?;
-                let handle = self.start_replica(&managed.spec, managed.replicas.len() as u32, Some(port));
+                let handle = self.start_replica(&managed.spec, managed.free_replica(), Some(port));
                 managed.replicas.push(handle);
             }
+            managed.replicas.sort_by_key(|h| h.replica);
             managed.replicas.split_off(wanted.min(managed.replicas.len()))
         };
-        for (offset, handle) in surplus.into_iter().enumerate() {
+        for handle in surplus {
+            let replica = handle.replica;
             handle.stop().await;
-            self.shared.remove(process, (replicas as usize + offset) as u32);
+            self.shared.remove(process, replica);
         }
         Ok(())
+    }
+
+    /// Replaces the replicas of `spec.name` with replicas of `spec`, one at a time, as Kubernetes
+    /// rolls a Deployment with maxSurge 1 and maxUnavailable 0: a new replica starts beside the old
+    /// ones (on a fresh port), and only once it is ready, within `ready_within`, does one old
+    /// replica stop. Replicas started afterwards (scaling, restarts of new ones) run `spec`.
+    /// Returns how many replicas were replaced.
+    ///
+    /// When a new replica is not ready in time it is stopped, the replicas this roll already
+    /// replaced are rolled back to the previous spec the same way, and the error says whether all
+    /// of them were; the process keeps its previous spec.
+    pub async fn roll(&self, spec: ProcessSpec, ready_within: Duration) -> Result<u32> {
+        let process = spec.name.clone();
+        let (previous, old) = {
+            let processes = self.processes.lock().expect("process lock");
+            let managed = find(&processes, &process)?;
+            (Arc::clone(&managed.spec), managed.replicas.iter().map(|h| h.replica).collect::<Vec<u32>>())
+        };
+        let spec = Arc::new(spec);
+        let mut replaced = Vec::with_capacity(old.len());
+        for replica in old {
+            match self.replace(&spec, replica, ready_within).await {
+                Ok(new) => replaced.push(new),
+                Err(err) => {
+                    let mut unrestored = 0;
+                    for new in replaced {
+                        if let Err(err) = self.replace(&previous, new, ready_within).await {
+                            tracing::warn!(%process, %err, "cannot roll a replica back");
+                            unrestored += 1;
+                        }
+                    }
+                    let outcome = if unrestored == 0 {
+                        "the previous replicas keep running".to_owned()
+                    } else {
+                        format!("{unrestored} replica(s) already replaced could not be rolled back")
+                    };
+                    let reason = format!("{err} ({}s)", ready_within.as_secs_f64());
+                    return Err(Error::RollStopped { process, reason, outcome });
+                }
+            }
+        }
+        let mut processes = self.processes.lock().expect("process lock");
+        find_mut(&mut processes, &process)?.spec = spec;
+        Ok(replaced.len() as u32)
+    }
+
+    /// Starts a replica of `spec` beside replica `old` of its process and, once it is ready within
+    /// `ready_within`, stops `old`: the new replica's number. When it is not ready in time, stops
+    /// the new one instead.
+    async fn replace(&self, spec: &Arc<ProcessSpec>, old: u32, ready_within: Duration) -> Result<u32> {
+        let process = spec.name.as_str();
+        let new = {
+            let mut processes = self.processes.lock().expect("process lock");
+            let managed = find_mut(&mut processes, process)?;
+            let port = if self.shared.has_port(process, old) { Some(self.shared.next_port()?) } else { None };
+            let replica = managed.free_replica();
+            let handle = self.start_replica(spec, replica, port);
+            managed.replicas.push(handle);
+            managed.replicas.sort_by_key(|h| h.replica);
+            replica
+        };
+        if self.shared.replica_ready(process, new, ready_within).await {
+            self.stop_replica(process, old).await;
+            Ok(new)
+        } else {
+            self.stop_replica(process, new).await;
+            Err(Error::NotReady(format!("replica {process}.{new}")))
+        }
+    }
+
+    /// Stops replica `replica` of `process` and forgets it.
+    async fn stop_replica(&self, process: &str, replica: u32) {
+        let handle = {
+            let mut processes = self.processes.lock().expect("process lock");
+            let Ok(managed) = find_mut(&mut processes, process) else { return };
+            let Some(index) = managed.replicas.iter().position(|h| h.replica == replica) else { return };
+            managed.replicas.remove(index)
+        };
+        handle.stop().await;
+        self.shared.remove(process, replica);
     }
 
     /// Stops every replica of `process` and forgets it.
@@ -266,6 +379,12 @@ impl Supervisor {
         self.shared.ready_ports(process)
     }
 
+    /// The ports of every replica of `process`, the lowest-numbered replica's first.
+    pub fn replica_ports(&self, process: &str) -> Vec<u16> {
+        let entries = self.shared.entries.lock().expect("status lock");
+        entries.values().filter(|e| e.status.process == process).filter_map(|e| e.status.port).collect()
+    }
+
     /// Waits until `process` has a ready replica.
     pub async fn wait_ready(&self, process: &str, timeout: Duration) -> Result<()> {
         let mut changes = self.shared.changed.subscribe();
@@ -297,15 +416,32 @@ impl Shared {
     }
 }
 
+/// Hands out ports from the allocator replicas get theirs from (for planning added services).
+impl Ports for &Supervisor {
+    fn next_port(&mut self) -> Result<u16> {
+        self.shared.next_port()
+    }
+}
+
+/// The managed process named `process`.
+fn find<'a>(processes: &'a [Managed], process: &str) -> Result<&'a Managed> {
+    processes.iter().find(|p| p.spec.name == process).ok_or_else(|| Error::UnknownProcess(process.to_owned()))
+}
+
+/// The managed process named `process`, to change.
+fn find_mut<'a>(processes: &'a mut [Managed], process: &str) -> Result<&'a mut Managed> {
+    processes.iter_mut().find(|p| p.spec.name == process).ok_or_else(|| Error::UnknownProcess(process.to_owned()))
+}
+
 /// Stops every replica of `managed` at once and forgets them.
 async fn stop_all(shared: &Shared, managed: Managed) {
-    let count = managed.replicas.len() as u32;
+    let numbers: Vec<u32> = managed.replicas.iter().map(|h| h.replica).collect();
     let stops: Vec<_> = managed.replicas.into_iter().map(|handle| tokio::spawn(handle.stop())).collect();
     for stop in stops {
         let _ = stop.await;
     }
-    for replica in 0..count {
-        shared.remove(&managed.spec.name, replica);
+    for replica in &numbers {
+        shared.remove(&managed.spec.name, *replica);
     }
-    tracing::debug!(process = %managed.spec.name, replicas = count, "stopped");
+    tracing::debug!(process = %managed.spec.name, replicas = numbers.len(), "stopped");
 }

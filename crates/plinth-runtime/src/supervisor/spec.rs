@@ -53,6 +53,25 @@ pub struct Probes {
     pub liveness: Option<Probe>,
 }
 
+/// The least time [`Probes::ready_within`] gives a replica: enough to start a program.
+const MIN_READY_WITHIN: Duration = Duration::from_secs(10);
+
+impl Probes {
+    /// How long a started replica may take to become ready before a roll gives up on it: the
+    /// startup probe's budget (its initial delay plus `failure_threshold` × `period`, the time
+    /// Kubernetes gives it), then the readiness probe's first `failure_threshold` checks (its
+    /// initial delay plus `failure_threshold` × (`period` + `timeout`)); at least 10 s.
+    pub fn ready_within(&self) -> Duration {
+        let startup =
+            self.startup.as_ref().map_or(Duration::ZERO, |p| p.initial_delay + p.period * p.failure_threshold);
+        let readiness = self
+            .readiness
+            .as_ref()
+            .map_or(Duration::ZERO, |p| p.initial_delay + (p.period + p.timeout) * p.failure_threshold);
+        (startup + readiness).max(MIN_READY_WITHIN)
+    }
+}
+
 /// One probe and its timing (Kubernetes' semantics, except that startup and readiness probes run
 /// every 100 ms, or at `period` when shorter, until their first success after each start).
 #[derive(Debug, Clone)]

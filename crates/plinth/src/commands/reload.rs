@@ -1,4 +1,5 @@
-//! `plinth reload`: re-reads the spec into a running environment and says what changed.
+//! `plinth reload`: re-reads the spec into a running environment and says what changed, what
+//! failed (exit 1) and what needs a restart of `plinth up`.
 
 use anyhow::Result;
 use http::Method;
@@ -17,21 +18,26 @@ pub fn run(args: &AdminArgs) -> Result<u8> {
             return Ok(EXIT_FAILED);
         }
     };
-    if args.output == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&outcome)?);
-        return Ok(EXIT_OK);
-    }
     let list = |key: &str| -> Vec<String> {
         outcome[key].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
     };
+    let failed = list("failed");
+    let code = if failed.is_empty() { EXIT_OK } else { EXIT_FAILED };
+    if args.output == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        return Ok(code);
+    }
     let applied = list("applied");
     println!(
         "{env}: reloaded; applied: {}",
         if applied.is_empty() { "nothing changed".to_owned() } else { applied.join(", ") }
     );
+    for failure in &failed {
+        eprintln!("error: {failure}");
+    }
     let restart = list("needs_restart");
     if !restart.is_empty() {
         println!("needs a restart of `plinth up`: {}", restart.join(", "));
     }
-    Ok(EXIT_OK)
+    Ok(code)
 }

@@ -79,8 +79,7 @@ pub fn run(args: &UpArgs) -> Result<u8> {
 async fn serve(args: &UpArgs, platform: Platform, file: PathBuf, dir: PathBuf, state_dir: PathBuf) -> Result<u8> {
     let env = platform.environment.name.clone();
     let started = Instant::now();
-    let mut secrets = Secrets::load(&state_dir)?;
-    let mut ports = PortAllocator::default();
+    let secrets = Secrets::load(&state_dir)?;
     let exe = std::env::current_exe().context("locating the plinth binary")?;
     let options = PlanOptions {
         spec_dir: dir.clone(),
@@ -88,11 +87,9 @@ async fn serve(args: &UpArgs, platform: Platform, file: PathBuf, dir: PathBuf, s
         demo_command: vec![exe.display().to_string(), "demo".to_owned()],
         callee_urls: CalleeUrls::FirstReplica,
     };
-    let plan = plinth_runtime::plan(&platform, &options, &mut secrets, &mut ports)?;
-    secrets.save(&state_dir)?;
     let supervisor = Supervisor::new(
         SupervisorOptions { targets_file: Some(targets_file(&dir, &env)), ..SupervisorOptions::default() },
-        ports,
+        PortAllocator::default(),
     );
     let printer = tokio::spawn(print_logs(supervisor.subscribe_logs(), args.output));
     let loopback = |port: u16| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
@@ -107,8 +104,9 @@ async fn serve(args: &UpArgs, platform: Platform, file: PathBuf, dir: PathBuf, s
         let (file, env) = (file.clone(), env.clone());
         Box::new(move || reload(&file, &env))
     };
-    let environment = match Environment::start(platform, plan, supervisor, edge, &UpOptions::default(), reloader).await
-    {
+    let started_environment =
+        Environment::start(platform, options, secrets, supervisor, edge, UpOptions::default(), reloader).await;
+    let environment = match started_environment {
         Ok(environment) => environment,
         Err(err) => {
             printer.abort();
@@ -120,14 +118,20 @@ async fn serve(args: &UpArgs, platform: Platform, file: PathBuf, dir: PathBuf, s
     let admin = Admin { address: listener.local_addr()?, pid: std::process::id(), token: Admin::new_token() };
     admin.write(&state_dir)?;
     let server = plinth_runtime::admin::serve(listener, admin.token.clone(), Arc::clone(&environment));
+    // One stop request, whether it comes before or after everything is ready.
+    let stop = async {
+        tokio::select! {
+            () = plinth_demo::shutdown_signal() => {}
+            () = environment.down_requested() => {}
+        }
+    };
+    tokio::pin!(stop);
     tokio::select! {
-        ready = environment.wait_all_ready(args.timeout) => announce(&environment, ready.map(|_| started.elapsed()), args.output),
-        () = plinth_demo::shutdown_signal() => {}
-        () = environment.down_requested() => {}
-    }
-    tokio::select! {
-        () = plinth_demo::shutdown_signal() => {}
-        () = environment.down_requested() => {}
+        ready = environment.wait_all_ready(args.timeout) => {
+            announce(&environment, ready.map(|_| started.elapsed()), args.output);
+            (&mut stop).await;
+        }
+        () = &mut stop => {}
     }
     eprintln!("plinth: stopping {env}: the gateway drains, then services and datastores stop in reverse order");
     environment.shutdown(DRAIN).await;
