@@ -140,7 +140,8 @@ fn main() {
     }
 }
 
-/// Runs plinth's gateway for the benchmark on a one-worker tokio runtime, prints its HTTP and
+/// Runs plinth's gateway for the benchmark on a single-threaded tokio runtime (one core, like one
+/// nginx worker; `plinth up` runs it on a multi-threaded one over all cores), prints its HTTP and
 /// HTTPS addresses, and serves until its stdin closes.
 fn serve_gateway(mut args: impl Iterator<Item = String>) {
     let usage = "serve-gateway UPSTREAM CA_DIR ACCESS_LOG";

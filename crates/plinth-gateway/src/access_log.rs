@@ -99,8 +99,16 @@ impl LoggedBody {
 fn write_line(out: &mut Vec<u8>, time: f64, record: &Record, bytes: u64, duration_ms: f64) {
     fn string(out: &mut Vec<u8>, key: &str, value: Option<&str>) {
         out.extend_from_slice(key.as_bytes());
-        // Serialising a string into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut *out, &value);
+        match value {
+            // Nothing to escape (the usual case): copied as is.
+            Some(text) if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') => {
+                out.push(b'"');
+                out.extend_from_slice(text.as_bytes());
+                out.push(b'"');
+            }
+            // Serialising a string into a `Vec` cannot fail.
+            _ => drop(serde_json::to_writer(&mut *out, &value)),
+        }
     }
     fn float(out: &mut Vec<u8>, key: &str, value: f64) {
         out.extend_from_slice(key.as_bytes());

@@ -12,11 +12,12 @@ use tokio_rustls::TlsAcceptor;
 use crate::Error;
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::proxy::Internal;
 use crate::server::{Role, Server, bind};
 use crate::state::{Live, Replicas, validate};
 use crate::stats::{Stats, VersionStats};
 use crate::tls::{Certificates, LocalCa, server_config};
-use crate::upstream::{self, Client};
+use crate::upstream::Upstream;
 
 /// How often idle per-client rate-limit state is dropped.
 const LIMITER_SWEEP: Duration = Duration::from_secs(10);
@@ -24,7 +25,7 @@ const LIMITER_SWEEP: Duration = Duration::from_secs(10);
 /// State shared by every connection.
 pub(crate) struct Shared {
     pub live: ArcSwap<Live>,
-    pub client: Client,
+    pub upstream: Upstream,
     pub metrics: Metrics,
     pub stats: Stats,
     pub replicas: Replicas,
@@ -98,12 +99,12 @@ impl Gateway {
             https: https.as_ref().map(|(_, a)| *a),
             admin: admin.as_ref().map(|(_, a)| *a),
         };
-        let client = upstream::client(config.server.upstream_connect_timeout, config.server.upstream_max_idle_per_host);
+        let upstream = Upstream::new(config.server.upstream_connect_timeout, config.server.upstream_max_idle_per_host);
         let replicas = Replicas::default();
-        let live = Live::build(config.clone(), None, &replicas, &client)?;
+        let live = Live::build(config.clone(), None, &replicas, upstream)?;
         let shared = Arc::new(Shared {
             live: ArcSwap::from_pointee(live),
-            client,
+            upstream,
             metrics: Metrics::new(),
             stats: Stats::default(),
             replicas,
@@ -146,6 +147,21 @@ impl Gateway {
         self.addrs
     }
 
+    /// Opens a plain-HTTP listener on `addr` (port 0 picks one) that sends every request to
+    /// `backend`, for calls between services (a Kubernetes Service's cluster address): no host
+    /// routing, rate limit or HTTPS redirect. The backend may arrive with a later reload; until
+    /// then requests are answered 503. Returns the bound address.
+    pub fn listen_internal(&self, addr: SocketAddr, backend: &str) -> Result<SocketAddr, Error> {
+        let bind_error = |source| Error::Bind { addr, source };
+        let listener = std::net::TcpListener::bind(addr).map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let local = listener.local_addr().map_err(bind_error)?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(bind_error)?;
+        let timeout = self.config.lock().unwrap_or_else(|e| e.into_inner()).server.header_read_timeout;
+        self.server.spawn(listener, Role::Internal(Arc::new(Internal::new(backend))), self.shared.clone(), timeout);
+        Ok(local)
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> Config {
         self.config.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -170,7 +186,7 @@ impl Gateway {
             certificates.set_hosts(&tls_hosts(&config))?;
         }
         let live =
-            Live::build(config.clone(), Some(&self.shared.live.load()), &self.shared.replicas, &self.shared.client)?;
+            Live::build(config.clone(), Some(&self.shared.live.load()), &self.shared.replicas, self.shared.upstream)?;
         self.shared.live.store(Arc::new(live));
         *current = config;
         Ok(())

@@ -1,8 +1,8 @@
 //! Header handling: hop-by-hop removal, forwarding headers, request ids and security headers.
 
+use std::cell::Cell;
 use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
@@ -39,7 +39,10 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .map(str::trim)
+        // The usual values name no header of their own (`keep-alive` is on the fixed list).
+        .filter(|name| !name.eq_ignore_ascii_case("keep-alive") && !name.eq_ignore_ascii_case("close"))
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
         .collect();
     for name in &named {
         headers.remove(name);
@@ -63,11 +66,22 @@ pub(crate) fn request_id(headers: &HeaderMap) -> HeaderValue {
         .unwrap_or_else(new_request_id)
 }
 
-/// A fresh random 128-bit id in hex.
+/// A fresh random 128-bit id in hex: SplitMix64 over a per-thread state seeded from the
+/// standard library's random hasher keys (ids must not repeat, not be unguessable).
 fn new_request_id() -> HeaderValue {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let (a, b) = (RandomState::new().hash_one(n), RandomState::new().hash_one(!n));
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(RandomState::new().hash_one(std::thread::current().id()));
+    }
+    let (a, b) = STATE.with(|state| {
+        let next = || {
+            let z = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+            state.set(z);
+            let z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        (next(), next())
+    });
     let mut hex = [0u8; 32];
     write_hex(&mut hex[..16], a);
     write_hex(&mut hex[16..], b);

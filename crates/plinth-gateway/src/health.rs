@@ -6,19 +6,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use http::uri::Authority;
-use http::{Request, Uri};
+use http::{Request, Uri, header};
+use http_body_util::BodyExt;
 use tokio::task::JoinHandle;
 
 use crate::config::{Ejection, HealthCheck};
-use crate::upstream::{Client, empty};
+use crate::upstream::{Idle, Upstream, empty};
 
 /// One upstream replica and what is known of its health; kept across reloads.
 #[derive(Debug)]
 pub(crate) struct Replica {
     /// Where it listens.
     pub addr: SocketAddr,
-    /// `addr` as a URI authority, formatted once (upstream URIs and the access log use it).
+    /// `addr` as a URI authority, formatted once (the access log and health checks use it).
     pub authority: Authority,
+    /// Kept-alive connections to it.
+    pub idle: Arc<Idle>,
     /// The active health check's verdict.
     down: AtomicBool,
     /// Passive ejection deadline.
@@ -33,6 +36,7 @@ impl Replica {
         Self {
             addr,
             authority,
+            idle: Arc::default(),
             down: AtomicBool::new(false),
             ejected_until: Mutex::new(None),
             failures: AtomicU32::new(0),
@@ -74,9 +78,9 @@ impl Replica {
 
 /// Probes `replica` every `check.interval` until aborted, flipping it down after
 /// `unhealthy_threshold` consecutive failures and up after `healthy_threshold` successes.
-pub(crate) fn spawn_checker(client: Client, replica: Arc<Replica>, check: HealthCheck) -> JoinHandle<()> {
+pub(crate) fn spawn_checker(upstream: Upstream, replica: Arc<Replica>, check: HealthCheck) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let uri: Uri = match format!("http://{}{}", replica.addr, check.path).parse() {
+        let uri: Uri = match check.path.parse() {
             Ok(uri) => uri,
             Err(_) => return,
         };
@@ -84,11 +88,18 @@ pub(crate) fn spawn_checker(client: Client, replica: Arc<Replica>, check: Health
         let mut ticker = tokio::time::interval(check.interval);
         loop {
             ticker.tick().await;
-            let request = Request::get(uri.clone()).body(empty()).expect("a GET with a parsed URI is valid");
-            let healthy = matches!(
-                tokio::time::timeout(check.timeout, client.request(request)).await,
-                Ok(Ok(response)) if response.status().is_success() || response.status().is_redirection()
-            );
+            let request = Request::get(uri.clone())
+                .header(header::HOST, replica.authority.as_str())
+                .body(empty())
+                .expect("a GET with a parsed URI is valid");
+            // The body is read so that the connection is kept for the next check.
+            let probe = async {
+                let response = upstream.send(replica.addr, &replica.idle, request).await.ok()?;
+                let status = response.status();
+                response.into_body().collect().await.ok()?;
+                Some(status.is_success() || status.is_redirection())
+            };
+            let healthy = tokio::time::timeout(check.timeout, probe).await.ok().flatten().unwrap_or(false);
             if healthy {
                 (successes, failures) = (successes + 1, 0);
                 if successes >= check.healthy_threshold.max(1) {

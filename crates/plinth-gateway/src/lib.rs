@@ -1,6 +1,7 @@
 //! plinth's HTTP gateway: TLS from a local CA, host/path routing with tenant wildcards, exact
 //! weighted splits between versions, sticky sessions, active and passive health checks, retries,
-//! per-client rate limits, security headers, compression, metrics and JSON access logs.
+//! per-client rate limits, security headers, compression, metrics, JSON access logs, HTTP/1.1
+//! upgrades (WebSocket) and internal listeners for calls between services.
 //!
 //! It knows nothing of `plinth.yaml`: the runtime translates the model into a [`Config`], calls
 //! [`Gateway::start`], and steers it with [`Gateway::reload`] and [`Gateway::set_weights`];
@@ -22,6 +23,7 @@ mod server;
 mod state;
 mod stats;
 mod tls;
+mod upgrade;
 mod upstream;
 
 pub use config::{

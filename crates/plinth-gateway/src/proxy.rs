@@ -7,10 +7,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
-use http::uri::{Authority, PathAndQuery, Scheme};
+use http::uri::PathAndQuery;
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
+use hyper::upgrade::OnUpgrade;
 
 use crate::access_log::{LoggedBody, Record};
 use crate::balance::Pick;
@@ -20,7 +21,8 @@ use crate::headers::{self, REQUEST_ID};
 use crate::metrics::{BackendLabels, RequestLabels, UpstreamErrorLabels, VersionHandles};
 use crate::route;
 use crate::state::{BackendState, Live};
-use crate::upstream::{Body, full};
+use crate::upgrade;
+use crate::upstream::{Body, SendError, full};
 
 /// Largest request body buffered so that an idempotent request can be retried.
 const MAX_REPLAY_BODY: u64 = 1024 * 1024;
@@ -32,11 +34,29 @@ pub(crate) struct Conn {
     /// The client's address as header text, formatted once per connection.
     pub client_ip: HeaderValue,
     pub https: bool,
+    /// Set on an internal listener: every request goes to its backend.
+    pub internal: Option<Arc<Internal>>,
 }
 
 impl Conn {
-    pub(crate) fn new(client: SocketAddr, https: bool) -> Self {
-        Self { client, client_ip: headers::client_ip(client.ip()), https }
+    pub(crate) fn new(client: SocketAddr, https: bool, internal: Option<Arc<Internal>>) -> Self {
+        Self { client, client_ip: headers::client_ip(client.ip()), https, internal }
+    }
+}
+
+/// An internal listener's target: calls between services, like a Kubernetes Service's cluster
+/// address — one backend, no host routing, rate limit or HTTPS redirect.
+#[derive(Debug)]
+pub(crate) struct Internal {
+    /// The backend's name.
+    pub backend: Arc<str>,
+    /// The `route` label of its requests: `internal/<backend>`.
+    pub label: Arc<str>,
+}
+
+impl Internal {
+    pub(crate) fn new(backend: &str) -> Self {
+        Self { backend: backend.into(), label: format!("internal/{backend}").into() }
     }
 }
 
@@ -106,7 +126,8 @@ async fn serve(
     record: &mut Record,
     started: Instant,
 ) -> Response<Body> {
-    if let Some(limiter) = &live.limiter
+    if conn.internal.is_none()
+        && let Some(limiter) = &live.limiter
         && let Err(wait) = limiter.check(conn.client.ip())
     {
         shared.metrics.rate_limited.inc();
@@ -125,23 +146,33 @@ async fn serve(
         return answer(StatusCode::BAD_REQUEST, "missing or invalid Host");
     };
     record.host = Some(raw_host.clone());
-    if !conn.https
-        && live.config.redirect_https
-        && let Some(port) = shared.https_port
-    {
-        return redirect(&host, port, request.uri());
-    }
-    let Some(matched) = route::find(&live.config.routes, &host, request.uri().path()) else {
-        return if conn.https && !route::host_known(&live.config.routes, &host) {
-            answer(StatusCode::MISDIRECTED_REQUEST, "this host is not served here")
-        } else {
-            answer(StatusCode::NOT_FOUND, "no route")
-        };
+    let (backend, tenant) = match &conn.internal {
+        Some(internal) => {
+            let Some(backend) = live.backends.get(&*internal.backend) else {
+                return answer(StatusCode::SERVICE_UNAVAILABLE, "no such service");
+            };
+            record.route = Some(internal.label.clone());
+            (backend, None)
+        }
+        None => {
+            if !conn.https
+                && live.config.redirect_https
+                && let Some(port) = shared.https_port
+            {
+                return redirect(&host, port, request.uri());
+            }
+            let Some(matched) = route::find(&live.config.routes, &host, request.uri().path()) else {
+                return if conn.https && !route::host_known(&live.config.routes, &host) {
+                    answer(StatusCode::MISDIRECTED_REQUEST, "this host is not served here")
+                } else {
+                    answer(StatusCode::NOT_FOUND, "no route")
+                };
+            };
+            record.route = Some(live.routes[matched.index].label.clone());
+            record.route_index = Some(matched.index);
+            (&live.backends[&live.config.routes[matched.index].backend], matched.tenant)
+        }
     };
-    let route = &live.config.routes[matched.index];
-    record.route = Some(live.routes[matched.index].label.clone());
-    record.route_index = Some(matched.index);
-    let backend = &live.backends[&route.backend];
     record.backend = Some(backend.balancer.backend.clone());
 
     let sticky = backend.config.sticky.as_ref();
@@ -154,11 +185,19 @@ async fn serve(
     };
 
     let (mut parts, body) = request.into_parts();
+    // An HTTP/1.1 upgrade keeps its two headers; the client side's upgraded connection is kept.
+    let upgrade = (parts.version == Version::HTTP_11)
+        .then(|| upgrade::requested(&parts.headers))
+        .flatten()
+        .and_then(|protocol| Some((protocol, parts.extensions.remove::<OnUpgrade>()?)));
     headers::strip_hop_by_hop(&mut parts.headers);
+    if let Some((protocol, _)) = &upgrade {
+        upgrade::restore(&mut parts.headers, protocol.clone());
+    }
     headers::set_forwarded(&mut parts.headers, &conn.client_ip, conn.https, raw_host);
     parts.headers.insert(header::HOST, raw_host.clone());
     parts.headers.insert(REQUEST_ID, request_id.clone());
-    if let Some((name, tenant)) = matched.tenant {
+    if let Some((name, tenant)) = tenant {
         let name = HeaderName::from_bytes(name.as_bytes()).expect("validated when the state was built");
         match HeaderValue::from_str(tenant) {
             Ok(value) => parts.headers.insert(name, value),
@@ -179,6 +218,13 @@ async fn serve(
     let path_and_query = parts.uri.path_and_query().cloned().unwrap_or_else(|| PathAndQuery::from_static("/"));
     let forward = Forward { shared, backend, parts, path_and_query, payload: replay, started };
     let (pick, mut response) = forward.run(pick, record).await;
+    if response.status() == StatusCode::SWITCHING_PROTOCOLS {
+        let upstream = response.extensions_mut().remove::<OnUpgrade>();
+        match (upgrade, upstream) {
+            (Some((_, client)), Some(upstream)) => upgrade::tunnel(client, upstream),
+            _ => return answer(StatusCode::BAD_GATEWAY, "the upstream switched protocols unasked"),
+        }
+    }
     if let (Some(sticky), Some(pick)) = (sticky, pick.filter(|_| !had_sticky)) {
         let cookie =
             format!("{}={}; Path=/; HttpOnly; SameSite=Lax", sticky.cookie, backend.balancer.sticky_value(&pick));
@@ -211,15 +257,11 @@ enum Failure {
 }
 
 impl Failure {
-    fn of(error: &hyper_util::client::legacy::Error) -> Self {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-        while let Some(cause) = source {
-            if cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut) {
-                return Self::ConnectTimeout;
-            }
-            source = cause.source();
+    fn of(error: &SendError) -> Self {
+        match error {
+            SendError::ConnectTimeout => Self::ConnectTimeout,
+            SendError::Connection(_) => Self::Connection,
         }
-        Self::Connection
     }
 
     /// The `kind` label of `plinth_gateway_upstream_errors_total`.
@@ -263,10 +305,15 @@ impl Forward<'_> {
             record.upstream = Some(pick.replica.authority.clone());
             // Without a retry left, this attempt may take the headers instead of cloning them.
             let last = !matches!(self.payload, Payload::Replayable(_)) || tried.len() >= config.retries as usize;
-            let Some(request) = self.request(&pick.replica.authority, last) else {
+            let Some(request) = self.request(last) else {
                 return (None, answer(StatusCode::BAD_GATEWAY, "upstream unreachable"));
             };
-            let sent = tokio::time::timeout(config.response_timeout, self.shared.client.request(request)).await;
+            let upstream = &self.shared.upstream;
+            let sent = tokio::time::timeout(
+                config.response_timeout,
+                upstream.send(pick.replica.addr, &pick.replica.idle, request),
+            )
+            .await;
             let failure = match sent {
                 Ok(Ok(response)) => {
                     let error = response.status().is_server_error();
@@ -277,11 +324,17 @@ impl Forward<'_> {
                     }
                     self.observe(handles, error);
                     let (mut parts, body) = response.into_parts();
-                    headers::strip_hop_by_hop(&mut parts.headers);
+                    // A 101's `Connection` and `Upgrade` are the switch itself.
+                    if parts.status != StatusCode::SWITCHING_PROTOCOLS {
+                        headers::strip_hop_by_hop(&mut parts.headers);
+                    }
                     parts.version = Version::HTTP_11;
-                    return (Some(pick), Response::from_parts(parts, body.map_err(Into::into).boxed_unsync()));
+                    return (Some(pick), Response::from_parts(parts, body));
                 }
-                Ok(Err(error)) => Failure::of(&error),
+                Ok(Err(error)) => {
+                    tracing::debug!(upstream = %pick.replica.authority, %error, "upstream exchange failed");
+                    Failure::of(&error)
+                }
                 Err(_) => Failure::ResponseTimeout,
             };
             self.shared
@@ -325,17 +378,16 @@ impl Forward<'_> {
         }
     }
 
-    /// The upstream request for `addr`; `None` when a streamed body was already spent. The
+    /// The upstream request (origin-form); `None` when a streamed body was already spent. The
     /// headers are moved rather than cloned when this is the `last` attempt.
-    fn request(&mut self, authority: &Authority, last: bool) -> Option<Request<Body>> {
+    fn request(&mut self, last: bool) -> Option<Request<Body>> {
         let body = match &mut self.payload {
             Payload::Replayable(bytes) => full(bytes.clone()),
             Payload::Once(body) => body.take()?,
         };
-        let uri = upstream_uri(authority, &self.path_and_query)?;
         let mut request = Request::new(body);
         *request.method_mut() = self.parts.method.clone();
-        *request.uri_mut() = uri;
+        *request.uri_mut() = Uri::from(self.path_and_query.clone());
         *request.version_mut() = Version::HTTP_11;
         *request.headers_mut() =
             if last { std::mem::take(&mut self.parts.headers) } else { self.parts.headers.clone() };
@@ -359,34 +411,9 @@ impl Forward<'_> {
     }
 }
 
-/// `http://{authority}{path_and_query}`, built from parts rather than formatted and parsed again.
-fn upstream_uri(authority: &Authority, path_and_query: &PathAndQuery) -> Option<Uri> {
-    if !path_and_query.as_str().starts_with('/') {
-        return Uri::try_from(format!("http://{authority}{path_and_query}")).ok();
-    }
-    let mut parts = http::uri::Parts::default();
-    parts.scheme = Some(Scheme::HTTP);
-    parts.authority = Some(authority.clone());
-    parts.path_and_query = Some(path_and_query.clone());
-    Uri::from_parts(parts).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn upstream_uri_matches_formatting() {
-        for addr in ["127.0.0.1:8080", "[::1]:80", "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295]:65535"] {
-            let addr: SocketAddr = addr.parse().unwrap();
-            for pq in ["/", "/a/b?c=d&e", "/%20x?", "*"] {
-                let pq = PathAndQuery::try_from(pq).unwrap();
-                let expected = Uri::try_from(format!("http://{addr}{pq}")).ok();
-                let authority = Authority::try_from(addr.to_string()).unwrap();
-                assert_eq!(upstream_uri(&authority, &pq), expected, "{addr} {pq}");
-            }
-        }
-    }
 
     #[test]
     fn status_classes() {

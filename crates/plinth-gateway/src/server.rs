@@ -21,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::Error;
 use crate::config::ServerLimits;
 use crate::gateway::Shared;
-use crate::proxy::{self, Conn, answer};
+use crate::proxy::{self, Conn, Internal, answer};
 use crate::upstream::{Body, full};
 
 /// What a listener serves.
@@ -33,6 +33,8 @@ pub(crate) enum Role {
     Https(TlsAcceptor),
     /// `/metrics`.
     Admin,
+    /// Plain HTTP to one backend.
+    Internal(Arc<Internal>),
 }
 
 /// Binds `addr`, naming it in the error.
@@ -99,16 +101,20 @@ impl Server {
                     let serve = async {
                         match role {
                             Role::Http => {
-                                serve(&builder, watcher, stream, Conn::new(client, false), shared, false).await
+                                serve(&builder, watcher, stream, Conn::new(client, false, None), shared, false).await
+                            }
+                            Role::Internal(internal) => {
+                                let conn = Conn::new(client, false, Some(internal));
+                                serve(&builder, watcher, stream, conn, shared, false).await
                             }
                             Role::Admin => {
-                                serve(&builder, watcher, stream, Conn::new(client, false), shared, true).await
+                                serve(&builder, watcher, stream, Conn::new(client, false, None), shared, true).await
                             }
                             Role::Https(acceptor) => {
                                 if let Ok(Ok(tls)) =
                                     tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
                                 {
-                                    serve(&builder, watcher, tls, Conn::new(client, true), shared, false).await;
+                                    serve(&builder, watcher, tls, Conn::new(client, true, None), shared, false).await;
                                 }
                             }
                         }
@@ -165,7 +171,7 @@ async fn serve<I>(
             })
         }
     });
-    let connection = builder.serve_connection(TokioIo::new(io), service);
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     let _ = watcher.watch(connection.into_owned()).await;
 }
 

@@ -16,7 +16,7 @@ use crate::headers::Security;
 use crate::health::{Replica, spawn_checker};
 use crate::metrics::{Metrics, RequestLabels};
 use crate::ratelimit::Limiter;
-use crate::upstream::Client;
+use crate::upstream::Upstream;
 
 /// What requests are served with.
 pub(crate) struct Live {
@@ -126,7 +126,7 @@ impl Live {
         config: Config,
         previous: Option<&Live>,
         replicas: &Replicas,
-        client: &Client,
+        upstream: Upstream,
     ) -> Result<Self, Error> {
         validate(&config)?;
         let limiter = match previous {
@@ -155,7 +155,7 @@ impl Live {
             let Some(check) = &backend.config.health_check else { continue };
             for version in &backend.balancer.versions {
                 for replica in &version.replicas {
-                    checkers.push(spawn_checker(client.clone(), replica.clone(), check.clone()));
+                    checkers.push(spawn_checker(upstream, replica.clone(), check.clone()));
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! The edge: TLS through the local CA (HTTP/1.1 and HTTP/2, SNI, redirect), rate limiting,
-//! security headers, compression, hostile input and `/metrics`.
+//! security headers, compression, hostile input, protocol upgrades and `/metrics`.
 
 mod common;
 
@@ -282,6 +282,84 @@ async fn hostile_input_is_refused_and_the_gateway_keeps_serving() {
             ),
             "{text}"
         );
+    })
+    .await
+    .unwrap();
+}
+
+/// An upstream that switches any `Upgrade` request to an echo of what the client sends.
+async fn echo_upstream() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { continue };
+            let service = hyper::service::service_fn(|mut request: Request<hyper::body::Incoming>| async move {
+                let protocol = request.headers().get("upgrade").cloned();
+                let on_upgrade = hyper::upgrade::on(&mut request);
+                tokio::spawn(async move {
+                    let Ok(upgraded) = on_upgrade.await else { return };
+                    let (mut reader, mut writer) = tokio::io::split(TokioIo::new(upgraded));
+                    let _ = tokio::io::copy(&mut reader, &mut writer).await;
+                });
+                let mut response = http::Response::new(Empty::<Bytes>::new());
+                *response.status_mut() = http::StatusCode::SWITCHING_PROTOCOLS;
+                response.headers_mut().insert("connection", http::HeaderValue::from_static("upgrade"));
+                response.headers_mut().insert("upgrade", protocol.unwrap_or(http::HeaderValue::from_static("none")));
+                Ok::<_, std::convert::Infallible>(response)
+            });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades(),
+            );
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrades_tunnel_both_ways_and_ordinary_requests_still_pool() {
+    timeout(common::LIMIT, async {
+        let echo = echo_upstream().await;
+        let app = Upstream::start("app").await;
+        let mut config = config();
+        config.routes = vec![
+            Route { host: HostPattern::parse("ws.localhost"), path_prefix: "/".into(), backend: "ws".into() },
+            Route { host: HostPattern::parse("app.localhost"), path_prefix: "/".into(), backend: "app".into() },
+        ];
+        config.backends = vec![Backend::new("ws", vec![echo]), Backend::new("app", vec![app.addr])];
+        let gateway = Gateway::start(config).await.unwrap();
+        let addr = gateway.addrs().http.unwrap();
+
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let head = "GET /chat HTTP/1.1\r\nHost: ws.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        while !response.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            assert_eq!(stream.read(&mut byte).await.unwrap(), 1, "the gateway answers the upgrade");
+            response.push(byte[0]);
+        }
+        let response = String::from_utf8(response).unwrap().to_ascii_lowercase();
+        assert!(response.starts_with("http/1.1 101"), "{response}");
+        assert!(response.contains("upgrade: websocket"), "{response}");
+        assert!(response.contains("connection: upgrade"), "{response}");
+        for message in ["hello", "through the tunnel, both ways"] {
+            stream.write_all(message.as_bytes()).await.unwrap();
+            let mut echoed = vec![0u8; message.len()];
+            stream.read_exact(&mut echoed).await.unwrap();
+            assert_eq!(echoed, message.as_bytes());
+        }
+        drop(stream);
+
+        // Ordinary requests are unaffected and share one pooled upstream connection.
+        let client = client();
+        for _ in 0..5 {
+            assert_eq!(get(&client, addr, "app.localhost", "/").await.text(), "app");
+        }
+        assert_eq!(app.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+        gateway.shutdown(Duration::from_secs(1)).await;
     })
     .await
     .unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use common::{Upstream, client, config, get, get_with, tally};
-use plinth_gateway::{Backend, Gateway, HostPattern, Route, Sticky, Version};
+use plinth_gateway::{Backend, Gateway, HostPattern, RateLimit, RatePeriod, Route, Sticky, Version};
 use tokio::time::timeout;
 
 fn route(host: HostPattern, path: &str, backend: &str) -> Route {
@@ -79,6 +79,56 @@ async fn routes_by_host_and_path_with_tenants_request_ids_and_pooling() {
             assert_eq!(get(&client, addr, "api.shop.localhost", "/").await.text(), "api");
         }
         assert_eq!(api.connections.load(Ordering::SeqCst), 1, "one pooled upstream connection serves every request");
+        gateway.shutdown(std::time::Duration::from_secs(1)).await;
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_listeners_send_every_call_to_their_backend_without_the_edge_limit() {
+    timeout(common::LIMIT, async {
+        let (one, two) = (Upstream::start("auth-1").await, Upstream::start("auth-2").await);
+        let mut config = config();
+        config.routes = vec![route(HostPattern::parse("api.shop.localhost"), "/", "api")];
+        config.backends = vec![Backend::new("api", vec![one.addr])];
+        config.rate_limit = Some(RateLimit { requests: 1, per: RatePeriod::Minute, burst: 1 });
+        let gateway = Gateway::start(config).await.unwrap();
+        let loopback = "127.0.0.1:0".parse().unwrap();
+        let auth = gateway.listen_internal(loopback, "auth").unwrap();
+        let client = client();
+
+        // Until a reload brings the backend, calls are answered 503.
+        assert_eq!(get(&client, auth, "whatever", "/").await.status, 503);
+        let mut reloaded = gateway.config();
+        reloaded.backends.push(Backend::new("auth", vec![one.addr, two.addr]));
+        gateway.reload(reloaded).unwrap();
+
+        // Any Host, no per-client limit (every service calls from 127.0.0.1),
+        // balanced over the replicas, request ids propagated.
+        let answers: Vec<_> = {
+            let mut answers = Vec::new();
+            for _ in 0..20 {
+                let answer = get_with(&client, auth, &auth.to_string(), "/users", &[("x-request-id", "call-1")]).await;
+                assert_eq!(answer.status, 200);
+                assert_eq!(answer.header("x-seen-x-request-id"), Some("call-1"));
+                assert_eq!(answer.header("x-seen-host"), Some(auth.to_string().as_str()));
+                answers.push(answer.header("x-upstream").unwrap().to_owned());
+            }
+            answers
+        };
+        let counts = tally(answers);
+        assert_eq!((counts["auth-1"], counts["auth-2"]), (10, 10));
+        let metrics = gateway.metrics_text();
+        assert!(
+            metrics.contains(r#"route="internal/auth",backend="auth",version="stable",class="2xx"} 20"#),
+            "{metrics}"
+        );
+
+        // The edge still limits.
+        let edge = gateway.addrs().http.unwrap();
+        assert_eq!(get(&client, edge, "api.shop.localhost", "/").await.status, 200);
+        assert_eq!(get(&client, edge, "api.shop.localhost", "/").await.status, 429);
         gateway.shutdown(std::time::Duration::from_secs(1)).await;
     })
     .await

@@ -72,10 +72,11 @@ pub fn urls(platform: &Platform, https_port: u16) -> Vec<ExposedUrl> {
 }
 
 /// The gateway's routes and backends for `platform` run as `plan` (whose probes the health checks
-/// use); `ready_ports` gives a service's ready replicas' ports.
+/// use); `ready_ports` gives a service's ready replicas' ports. Every service is a backend: the
+/// exposed ones for their routes, all of them for the internal listeners their callers use.
 pub fn routing(platform: &Platform, plan: &Plan, ready_ports: impl Fn(&str) -> Vec<u16>) -> (Vec<Route>, Vec<Backend>) {
-    let exposed: Vec<&Service> = platform.services.iter().filter(|svc| !svc.expose.is_empty()).collect();
-    let routes = exposed
+    let routes = platform
+        .services
         .iter()
         .flat_map(|svc| {
             svc.expose.iter().map(|route| Route {
@@ -85,7 +86,8 @@ pub fn routing(platform: &Platform, plan: &Plan, ready_ports: impl Fn(&str) -> V
             })
         })
         .collect();
-    let backends = exposed
+    let backends = platform
+        .services
         .iter()
         .map(|svc| {
             let probe = plan.services.iter().find(|s| s.name == svc.name).map(|s| &s.health.readiness);

@@ -2,7 +2,8 @@
 //! follow readiness through [`Supervisor::changes`]), and what the admin API does to it: status,
 //! scale, reload (rolling changed services without downtime, adding and removing services), down.
 
-use std::net::SocketAddr;
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::edge;
 use crate::error::{Error, Result};
-use crate::plan::{self, Plan, PlanOptions, ServicePlan};
+use crate::plan::{self, CalleeUrls, Plan, PlanOptions, ServicePlan};
 use crate::secrets::Secrets;
 use crate::supervisor::{Exit, ReplicaState, ReplicaStatus, Supervisor};
 use crate::up::{UpOptions, service_process, up};
@@ -43,7 +44,8 @@ pub struct EdgeOptions {
 pub struct Environment {
     platform: Mutex<Platform>,
     plan: Mutex<Plan>,
-    plan_options: PlanOptions,
+    /// The plan's options; `callee_urls` names each service's internal gateway listener.
+    plan_options: Mutex<PlanOptions>,
     secrets: Mutex<Secrets>,
     up_options: UpOptions,
     /// Held by a reload, so that reloads apply one after the other.
@@ -63,27 +65,14 @@ impl Environment {
     /// `supervisor`) and the gateway, whose backends from then on follow the replicas' readiness.
     pub async fn start(
         platform: Platform,
-        plan_options: PlanOptions,
+        mut plan_options: PlanOptions,
         mut secrets: Secrets,
         supervisor: Supervisor,
         edge_options: EdgeOptions,
         up_options: UpOptions,
         reloader: Reloader,
     ) -> Result<Arc<Self>> {
-        let planned = plan::plan(&platform, &plan_options, &mut secrets, &mut &supervisor)
-            .and_then(|plan| secrets.save(&plan_options.state_dir).map(|()| plan));
-        let plan = match planned {
-            Ok(plan) => plan,
-            Err(err) => {
-                supervisor.shutdown().await;
-                return Err(err);
-            }
-        };
-        if let Err(err) = up(&plan, &supervisor, &up_options).await {
-            supervisor.shutdown().await;
-            return Err(err);
-        }
-        let (routes, backends) = edge::routing(&platform, &plan, |name| supervisor.ready_ports(name));
+        // The gateway comes first: callers reach their callees through its internal listeners.
         let config = Config {
             listeners: Listeners {
                 http: Some(edge_options.http),
@@ -91,24 +80,32 @@ impl Environment {
                 admin: Some(edge_options.metrics),
             },
             tls: Some(TlsConfig { ca_dir: edge_options.ca_dir.clone(), extra_hosts: vec!["localhost".to_owned()] }),
-            routes,
-            backends,
             rate_limit: platform.security.rate_limit.map(edge::rate_limit),
             redirect_https: true,
             access_log: edge_options.access_log,
             ..Config::default()
         };
-        let gateway = match Gateway::start(config).await {
-            Ok(gateway) => gateway,
+        let started = Gateway::start(config).await.map_err(Error::from).and_then(|gateway| {
+            let mut urls = BTreeMap::new();
+            for svc in &platform.services {
+                urls.insert(svc.name.clone(), internal_url(&gateway, &svc.name)?);
+            }
+            plan_options.callee_urls = CalleeUrls::Given(urls);
+            let plan = plan::plan(&platform, &plan_options, &mut secrets, &mut &supervisor)?;
+            secrets.save(&plan_options.state_dir)?;
+            Ok((gateway, plan))
+        });
+        let (gateway, plan) = match started {
+            Ok(started) => started,
             Err(err) => {
                 supervisor.shutdown().await;
-                return Err(err.into());
+                return Err(err);
             }
         };
         let environment = Arc::new(Self {
             platform: Mutex::new(platform),
-            plan: Mutex::new(plan),
-            plan_options,
+            plan: Mutex::new(plan.clone()),
+            plan_options: Mutex::new(plan_options),
             secrets: Mutex::new(secrets),
             up_options,
             reloading: tokio::sync::Mutex::default(),
@@ -122,6 +119,11 @@ impl Environment {
         });
         let follower = tokio::spawn(follow(Arc::clone(&environment)));
         *environment.follower.lock().expect("follower lock") = Some(follower);
+        environment.refresh_edge();
+        if let Err(err) = up(&plan, &environment.supervisor, &environment.up_options).await {
+            environment.shutdown(Duration::ZERO).await;
+            return Err(err);
+        }
         Ok(environment)
     }
 
@@ -171,6 +173,10 @@ impl Environment {
         let replicas =
             |name: &str| -> Vec<Value> { snapshot.iter().filter(|s| s.process == name).map(replica_json).collect() };
         let urls = self.urls();
+        let call_urls = match &self.plan_options.lock().expect("plan options lock").callee_urls {
+            CalleeUrls::Given(urls) => urls.clone(),
+            CalleeUrls::FirstReplica => BTreeMap::new(),
+        };
         let platform = self.platform.lock().expect("platform lock");
         let plan = self.plan.lock().expect("plan lock");
         let services: Vec<Value> = plan
@@ -182,7 +188,14 @@ impl Environment {
                 let spec: Vec<&str> = own.iter().map(|u| u.spec.as_str()).collect();
                 let replicas = replicas(&svc.name);
                 let ready = replicas.iter().filter(|r| r["state"] == "ready").count();
-                json!({ "name": svc.name, "ready": ready, "urls": local, "spec_urls": spec, "replicas": replicas })
+                json!({
+                    "name": svc.name,
+                    "ready": ready,
+                    "urls": local,
+                    "spec_urls": spec,
+                    "call_url": call_urls.get(&svc.name),
+                    "replicas": replicas,
+                })
             })
             .collect();
         let datastores: Vec<Value> =
@@ -213,8 +226,8 @@ impl Environment {
 
     /// Re-reads the spec and applies what can change while running: services whose command,
     /// environment, working directory, probes or dependencies changed are rolled replica by
-    /// replica without downtime (their callers too when a callee's first replica moved, since
-    /// their `<CALLEE>_URL` names it), new services are started, removed ones stopped, replica
+    /// replica without downtime (callers keep their `<CALLEE>_URL`, the callee's internal gateway
+    /// listener), new services are started, removed ones stopped, replica
     /// counts, routes and the edge's rate limit applied. Returns what was applied, what failed
     /// (a roll that stopped keeps the previous replicas running) and what needs a restart of
     /// `plinth up` (datastores).
@@ -223,6 +236,7 @@ impl Environment {
         let new = (self.reloader)().map_err(Error::Admin)?;
         let old = self.platform.lock().expect("platform lock").clone();
         let running = self.plan.lock().expect("plan lock").clone();
+        let options = self.options_for(&new)?;
         let mut outcome = Outcome::default();
         let mut services: Vec<ServicePlan> = Vec::with_capacity(new.services.len());
         for svc in new.start_order() {
@@ -240,7 +254,7 @@ impl Environment {
             };
             let planned = {
                 let mut secrets = self.secrets.lock().expect("secrets lock");
-                plan::service(svc, &self.plan_options, &running.datastores, &services, &mut secrets, ports)
+                plan::service(svc, &options, &running.datastores, &services, &mut secrets, ports)
             };
             let planned = match current {
                 None => self.add_service(planned, &mut outcome).await?,
@@ -260,7 +274,7 @@ impl Environment {
             self.supervisor.stop(&gone.name).await?;
             outcome.applied.push(format!("{}: removed (stopped {replicas} replicas)", gone.name));
         }
-        self.secrets.lock().expect("secrets lock").save(&self.plan_options.state_dir)?;
+        self.secrets.lock().expect("secrets lock").save(&options.state_dir)?;
         if old.datastores != new.datastores {
             outcome.restart.push("datastores".to_owned());
         }
@@ -271,6 +285,22 @@ impl Environment {
         *self.platform.lock().expect("platform lock") = new;
         self.refresh_edge();
         Ok(json!({ "applied": outcome.applied, "failed": outcome.failed, "needs_restart": outcome.restart }))
+    }
+
+    /// The plan options for `platform`: an internal gateway listener opened for each service that
+    /// has none yet, so that its callers get a `<CALLEE>_URL`.
+    fn options_for(&self, platform: &Platform) -> Result<PlanOptions> {
+        let mut options = self.plan_options.lock().expect("plan options lock");
+        let CalleeUrls::Given(urls) = &mut options.callee_urls else { return Ok(options.clone()) };
+        let gateway = self.gateway.lock().expect("gateway lock");
+        if let Some(gateway) = gateway.as_ref() {
+            for svc in &platform.services {
+                if !urls.contains_key(&svc.name) {
+                    urls.insert(svc.name.clone(), internal_url(gateway, &svc.name)?);
+                }
+            }
+        }
+        Ok(options.clone())
     }
 
     /// Starts a service new in the spec and waits, bounded by its probes, for a ready replica:
@@ -358,6 +388,12 @@ impl Environment {
             tracing::warn!(%err, "cannot reload the gateway");
         }
     }
+}
+
+/// The URL of a new internal gateway listener (loopback, a free port) for `service`'s callers.
+fn internal_url(gateway: &Gateway, service: &str) -> Result<String> {
+    let addr = gateway.listen_internal(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), service)?;
+    Ok(format!("http://{addr}"))
 }
 
 /// Reloads the gateway whenever a replica's status changes.

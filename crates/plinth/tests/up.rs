@@ -327,6 +327,23 @@ fn an_environment_comes_up_serves_survives_a_killed_replica_scales_and_goes_down
     assert_eq!(codes, [200, 200, 200], "{}", up.diagnostics());
     assert!(bodies.iter().all(|b| b["service"] == "api-gateway"), "{bodies:?}");
 
+    // A caller reaches its callee through the callee's internal gateway listener: the URL in the
+    // caller's environment answers as the callee, balanced over its replicas.
+    let call_url = entries(&status).find(|e| e["name"] == "auth-service").unwrap()["call_url"].as_str().unwrap();
+    let caller = pids_of(&status, "api-gateway")[0];
+    let environ = std::fs::read(format!("/proc/{caller}/environ")).unwrap();
+    let expected = format!("AUTH_SERVICE_URL={call_url}");
+    assert!(environ.split(|&b| b == 0).any(|var| var == expected.as_bytes()), "{expected} in the caller's environment");
+    let answered: BTreeSet<u64> = (0..4)
+        .map(|_| {
+            let out = Command::new("curl").args(["--silent", "--max-time", "10"]).arg(format!("{call_url}/")).output();
+            let body: Value = serde_json::from_slice(&out.unwrap().stdout).unwrap_or_default();
+            assert_eq!(body["service"], "auth-service", "{body}");
+            body["pid"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(answered.len(), replicas(&status, "auth-service").len(), "every replica answers calls");
+
     // The admin API wants the token.
     let admin: Value =
         serde_json::from_str(&std::fs::read_to_string(up.path().join(".plinth/development/admin.json")).unwrap())
@@ -475,8 +492,9 @@ fn a_reload_rolls_changed_services_without_a_failed_request_and_adds_and_removes
     assert!(bodies.iter().all(|b| b["version"] == "reloaded"), "{bodies:?}");
     assert!(old.iter().all(|&pid| !alive(pid)), "the old generation is stopped");
 
-    // A callee's change rolls it and its callers (their `<CALLEE>_URL` names its first replica);
-    // a service new in the spec starts, a removed one stops.
+    // A callee's change rolls it (its callers keep their `<CALLEE>_URL`, its internal gateway
+    // listener; api-gateway rolls because it no longer calls the removed invoice-service); a
+    // service new in the spec starts, a removed one stops.
     let invoice: Vec<u32> = pids_of(&status, "invoice-service");
     let text = std::fs::read_to_string(&spec).unwrap();
     let (before, invoice_block) = text.split_once("  invoice-service:\n").unwrap();

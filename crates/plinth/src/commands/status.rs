@@ -19,7 +19,8 @@ pub fn run(args: &AdminArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// The status as text: one row per replica, then the URLs and how to trust the CA.
+/// The status as text: one row per replica, then the URLs, the services' call URLs and how to
+/// trust the CA.
 pub fn table(status: &Value) -> String {
     let mut rows = vec![["NAME", "REPLICA", "STATE", "PID", "PORT", "RESTARTS", "LAST EXIT"].map(str::to_owned)];
     let text = |v: &Value| match v {
@@ -54,6 +55,10 @@ pub fn table(status: &Value) -> String {
         for (local, spec) in service["urls"].as_array().into_iter().flatten().zip(spec) {
             out.push_str(&format!("  {:<20} {}   (spec: {})\n", text(&service["name"]), text(local), text(spec)));
         }
+    }
+    out.push_str("\nCALLS (a caller's <SERVICE>_URL, through the gateway)\n");
+    for service in status["services"].as_array().into_iter().flatten().filter(|s| s["call_url"].is_string()) {
+        out.push_str(&format!("  {:<20} {}\n", text(&service["name"]), text(&service["call_url"])));
     }
     let ca = text(&status["gateway"]["ca"]);
     out.push_str(&format!(

@@ -85,7 +85,8 @@ async fn serve(args: &UpArgs, platform: Platform, file: PathBuf, dir: PathBuf, s
         spec_dir: dir.clone(),
         state_dir: state_dir.clone(),
         demo_command: vec![exe.display().to_string(), "demo".to_owned()],
-        callee_urls: CalleeUrls::FirstReplica,
+        // The environment points them at the gateway's internal listeners.
+        callee_urls: CalleeUrls::default(),
     };
     let supervisor = Supervisor::new(
         SupervisorOptions { targets_file: Some(targets_file(&dir, &env)), ..SupervisorOptions::default() },

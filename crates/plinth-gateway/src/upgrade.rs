@@ -1,0 +1,48 @@
+//! Protocol upgrades over HTTP/1.1 (WebSocket and others, `Connection: upgrade`): the request goes
+//! to the replica with its `Upgrade` header; on `101 Switching Protocols` both connections are
+//! handed over and bytes are copied both ways until either side closes.
+
+use http::header::{self, HeaderMap, HeaderValue};
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
+
+/// The `Upgrade` value of a request that asks for one (its `Connection` names `upgrade`).
+pub(crate) fn requested(headers: &HeaderMap) -> Option<HeaderValue> {
+    let asks = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
+    if asks { headers.get(header::UPGRADE).cloned() } else { None }
+}
+
+/// Puts back the upgrade headers that hop-by-hop stripping removed from the forwarded request.
+pub(crate) fn restore(headers: &mut HeaderMap, protocol: HeaderValue) {
+    headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    headers.insert(header::UPGRADE, protocol);
+}
+
+/// Joins the client's and the replica's upgraded connections in a task of their own.
+pub(crate) fn tunnel(client: OnUpgrade, upstream: OnUpgrade) {
+    tokio::spawn(async move {
+        let (Ok(client), Ok(upstream)) = tokio::join!(client, upstream) else { return };
+        let _ = tokio::io::copy_bidirectional(&mut TokioIo::new(client), &mut TokioIo::new(upstream)).await;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upgrade_needs_both_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        assert_eq!(requested(&headers), None, "Upgrade without Connection: upgrade");
+        headers.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, Upgrade"));
+        assert_eq!(requested(&headers), Some(HeaderValue::from_static("websocket")));
+        headers.remove(header::UPGRADE);
+        assert_eq!(requested(&headers), None);
+    }
+}
