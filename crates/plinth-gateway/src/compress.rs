@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Response, StatusCode};
 use http_body_util::{BodyDataStream, BodyExt, StreamBody};
-use hyper::body::Frame;
+use hyper::body::{Body as _, Frame};
 use tokio_util::io::{ReaderStream, StreamReader};
 
 use crate::config::Compression;
@@ -20,12 +20,10 @@ pub(crate) enum Coding {
     Gzip,
 }
 
-/// The preferred coding the client accepts (`q` > 0), brotli before gzip on ties.
-fn negotiate(accept: &HeaderMap) -> Option<Coding> {
+/// The preferred coding an `Accept-Encoding` value accepts (`q` > 0), brotli before gzip on ties.
+fn negotiate(accept: &HeaderValue) -> Option<Coding> {
     let mut best: Option<(Coding, f32)> = None;
-    for item in
-        accept.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','))
-    {
+    for item in accept.to_str().unwrap_or_default().split(',') {
         let mut parts = item.split(';');
         let name = parts.next().unwrap_or_default().trim();
         let coding = if name.eq_ignore_ascii_case("br") {
@@ -52,43 +50,53 @@ fn negotiate(accept: &HeaderMap) -> Option<Coding> {
 
 /// Whether a content type is worth compressing: text, JSON, JavaScript, SVG and XML.
 fn compressible(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence.starts_with("text/")
-        || essence.ends_with("json")
-        || essence.ends_with("javascript")
-        || essence.ends_with("xml")
-        || essence == "image/svg+xml"
+    let essence = content_type.split(';').next().unwrap_or("").trim().as_bytes();
+    let starts = |prefix: &[u8]| essence.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    let ends = |suffix: &[u8]| {
+        essence.len() >= suffix.len() && essence[essence.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    starts(b"text/") || ends(b"json") || ends(b"javascript") || ends(b"xml")
 }
 
-/// The coding to answer a request with these headers in, when compression is on: read before the
-/// request is forwarded, so that its headers need not be kept.
-pub(crate) fn requested(config: &Compression, request_headers: &HeaderMap) -> Option<Coding> {
-    if config.enabled { negotiate(request_headers) } else { None }
+/// The request's `Accept-Encoding` (several lines joined), kept before the request is forwarded
+/// and read only if the response qualifies; `None` when compression is off or none was sent.
+pub(crate) fn accepted(config: &Compression, request_headers: &HeaderMap) -> Option<HeaderValue> {
+    if !config.enabled {
+        return None;
+    }
+    let mut values = request_headers.get_all(header::ACCEPT_ENCODING).iter();
+    let first = values.next()?;
+    let rest: Vec<&[u8]> = values.map(HeaderValue::as_bytes).collect();
+    if rest.is_empty() {
+        return Some(first.clone());
+    }
+    HeaderValue::from_bytes(&[first.as_bytes()].into_iter().chain(rest).collect::<Vec<_>>().join(&b", "[..])).ok()
 }
 
-/// Compresses `response` in the `requested` coding when the body qualifies.
+/// Compresses `response` when the body qualifies, in the best coding `accepted` allows.
 pub(crate) fn maybe_compress(
     config: &Compression,
     method: &Method,
-    requested: Option<Coding>,
+    accepted: Option<&HeaderValue>,
     response: Response<Body>,
 ) -> Response<Body> {
     let headers = response.headers();
     let status = response.status();
-    let Some(coding) = requested else { return response };
+    let Some(accepted) = accepted else { return response };
     let qualifies = method != Method::HEAD
         && !matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT)
         && !status.is_informational()
         && !headers.contains_key(header::CONTENT_ENCODING)
         && !headers.contains_key(header::CONTENT_RANGE)
-        && headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(compressible)
         && headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-            .is_none_or(|length| length >= config.min_size);
-    if !qualifies {
+            .or_else(|| response.body().size_hint().exact())
+            .is_none_or(|length| length >= config.min_size)
+        && headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(compressible);
+    let Some(coding) = qualifies.then(|| negotiate(accepted)).flatten() else {
         return response;
-    }
+    };
     let (mut parts, body) = response.into_parts();
     let reader = StreamReader::new(BodyDataStream::new(body).map_err(std::io::Error::other));
     let encoded = match coding {
@@ -114,18 +122,27 @@ fn stream(reader: impl tokio::io::AsyncRead + Send + 'static) -> Body {
 mod tests {
     use super::*;
 
-    fn accept(value: &'static str) -> HeaderMap {
+    fn accept(values: &[&'static str]) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        for value in values {
+            headers.append(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        }
         headers
+    }
+
+    fn negotiated(values: &[&'static str]) -> Option<Coding> {
+        accepted(&Compression::default(), &accept(values)).and_then(|value| negotiate(&value))
     }
 
     #[test]
     fn negotiates_by_quality_preferring_brotli() {
-        assert_eq!(negotiate(&accept("gzip, deflate, br")), Some(Coding::Brotli));
-        assert_eq!(negotiate(&accept("br;q=0.5, gzip")), Some(Coding::Gzip));
-        assert_eq!(negotiate(&accept("gzip;q=0, identity")), None);
-        assert_eq!(negotiate(&HeaderMap::new()), None);
+        assert_eq!(negotiated(&["gzip, deflate, br"]), Some(Coding::Brotli));
+        assert_eq!(negotiated(&["br;q=0.5, gzip"]), Some(Coding::Gzip));
+        assert_eq!(negotiated(&["br;q=0.5", "GZIP"]), Some(Coding::Gzip), "several lines count together");
+        assert_eq!(negotiated(&["gzip;q=0, identity"]), None);
+        assert_eq!(negotiated(&[]), None);
+        let off = Compression { enabled: false, ..Compression::default() };
+        assert_eq!(accepted(&off, &accept(&["gzip"])), None);
     }
 
     fn response(headers: &[(&'static str, &'static str)]) -> Response<Body> {
@@ -138,7 +155,8 @@ mod tests {
 
     fn encoding(method: Method, headers: &[(&'static str, &'static str)]) -> Option<HeaderValue> {
         let config = Compression::default();
-        let compressed = maybe_compress(&config, &method, requested(&config, &accept("gzip")), response(headers));
+        let accepted = accepted(&config, &accept(&["gzip"]));
+        let compressed = maybe_compress(&config, &method, accepted.as_ref(), response(headers));
         compressed.headers().get(header::CONTENT_ENCODING).cloned()
     }
 
@@ -146,12 +164,19 @@ mod tests {
     fn compresses_only_what_qualifies() {
         let json = ("content-type", "application/json");
         assert_eq!(encoding(Method::GET, &[json, ("content-length", "4096")]).unwrap(), "gzip");
-        assert_eq!(encoding(Method::GET, &[json]).unwrap(), "gzip", "unknown length is compressed");
+        assert_eq!(encoding(Method::GET, &[json]).unwrap(), "gzip", "the body's own length counts");
         assert_eq!(encoding(Method::GET, &[json, ("content-length", "100")]), None, "below the minimum size");
         assert_eq!(encoding(Method::HEAD, &[json]), None);
         assert_eq!(encoding(Method::GET, &[json, ("content-encoding", "br")]).unwrap(), "br", "never twice");
         assert_eq!(encoding(Method::GET, &[("content-type", "image/png")]), None);
         assert_eq!(encoding(Method::GET, &[]), None, "no content type");
+        let small = maybe_compress(
+            &Compression::default(),
+            &Method::GET,
+            Some(&HeaderValue::from_static("gzip")),
+            crate::proxy::answer(http::StatusCode::BAD_GATEWAY, "upstream unreachable"),
+        );
+        assert_eq!(small.headers().get(header::CONTENT_ENCODING), None, "a short answer without Content-Length");
     }
 
     #[test]
@@ -160,6 +185,7 @@ mod tests {
         assert!(compressible("text/html"));
         assert!(compressible("image/svg+xml"));
         assert!(compressible("application/javascript"));
+        assert!(compressible("Text/CSS"));
         assert!(!compressible("image/png"));
         assert!(!compressible("application/octet-stream"));
     }

@@ -66,7 +66,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, request: Request<Inc
     let live = shared.live.load_full();
     let request_id = headers::request_id(request.headers());
     let method = request.method().clone();
-    let coding = compress::requested(&live.config.compression, request.headers());
+    let accepted = compress::accepted(&live.config.compression, request.headers());
     let mut record = Record::new(request_id.clone(), conn.client_ip.clone(), method.clone(), request.uri().clone());
     let mut response = serve(&shared, &live, &conn, request, &request_id, &mut record, started).await;
     record.status = response.status().as_u16();
@@ -74,7 +74,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, conn: Conn, request: Request<Inc
     let headers = response.headers_mut();
     headers.insert(REQUEST_ID, request_id);
     live.security.add(headers, conn.https);
-    let response = maybe_compress(&live.config.compression, &method, coding, response);
+    let response = maybe_compress(&live.config.compression, &method, accepted.as_ref(), response);
     let access_log = live.config.access_log.clone();
     response.map(|body| LoggedBody::new(body, access_log, record, started).boxed_unsync())
 }
