@@ -17,6 +17,7 @@ use crate::server::{Role, Server, bind};
 use crate::state::{Live, Replicas, validate};
 use crate::stats::{Stats, VersionStats};
 use crate::tls::{Certificates, LocalCa, server_config};
+use crate::upgrade::Tunnels;
 use crate::upstream::Upstream;
 
 /// How often idle per-client rate-limit state is dropped.
@@ -32,6 +33,8 @@ pub(crate) struct Shared {
     pub certificates: Option<Arc<Certificates>>,
     /// Port of the HTTPS listener, for redirects.
     pub https_port: Option<u16>,
+    /// Upgraded connections (WebSocket) being relayed.
+    pub tunnels: Tunnels,
 }
 
 /// The addresses the gateway listens on.
@@ -110,6 +113,7 @@ impl Gateway {
             replicas,
             certificates: certificates.clone(),
             https_port: addrs.https.map(|a| a.port()),
+            tunnels: Tunnels::default(),
         });
         let server = Server::new(&config.server);
         let timeout = config.server.header_read_timeout;
@@ -233,5 +237,6 @@ impl Drop for Gateway {
         self.sweeper.abort();
         self.shared.replicas.stop_checkers();
         self.server.close_now();
+        self.shared.tunnels.close_all();
     }
 }

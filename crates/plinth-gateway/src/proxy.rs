@@ -221,7 +221,7 @@ async fn serve(
     if response.status() == StatusCode::SWITCHING_PROTOCOLS {
         let upstream = response.extensions_mut().remove::<OnUpgrade>();
         match (upgrade, upstream) {
-            (Some((_, client)), Some(upstream)) => upgrade::tunnel(client, upstream),
+            (Some((_, client)), Some(upstream)) => shared.tunnels.open(client, upstream),
             _ => return answer(StatusCode::BAD_GATEWAY, "the upstream switched protocols unasked"),
         }
     }

@@ -332,19 +332,7 @@ async fn upgrades_tunnel_both_ways_and_ordinary_requests_still_pool() {
         let gateway = Gateway::start(config).await.unwrap();
         let addr = gateway.addrs().http.unwrap();
 
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        let head = "GET /chat HTTP/1.1\r\nHost: ws.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
-        stream.write_all(head.as_bytes()).await.unwrap();
-        let mut response = Vec::new();
-        while !response.ends_with(b"\r\n\r\n") {
-            let mut byte = [0u8; 1];
-            assert_eq!(stream.read(&mut byte).await.unwrap(), 1, "the gateway answers the upgrade");
-            response.push(byte[0]);
-        }
-        let response = String::from_utf8(response).unwrap().to_ascii_lowercase();
-        assert!(response.starts_with("http/1.1 101"), "{response}");
-        assert!(response.contains("upgrade: websocket"), "{response}");
-        assert!(response.contains("connection: upgrade"), "{response}");
+        let mut stream = upgraded(addr).await;
         for message in ["hello", "through the tunnel, both ways"] {
             stream.write_all(message.as_bytes()).await.unwrap();
             let mut echoed = vec![0u8; message.len()];
@@ -359,8 +347,32 @@ async fn upgrades_tunnel_both_ways_and_ordinary_requests_still_pool() {
             assert_eq!(get(&client, addr, "app.localhost", "/").await.text(), "app");
         }
         assert_eq!(app.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
-        gateway.shutdown(Duration::from_secs(1)).await;
+
+        // A tunnel still open when the gateway stops is closed after the drain.
+        let mut open = upgraded(addr).await;
+        gateway.shutdown(Duration::from_millis(200)).await;
+        let mut rest = Vec::new();
+        let closed = timeout(Duration::from_secs(5), open.read_to_end(&mut rest)).await;
+        assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
     })
     .await
     .unwrap();
+}
+
+/// A connection to `addr` upgraded to `websocket` on `ws.localhost`, the 101's headers checked.
+async fn upgraded(addr: std::net::SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = "GET /chat HTTP/1.1\r\nHost: ws.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    while !response.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        assert_eq!(stream.read(&mut byte).await.unwrap(), 1, "the gateway answers the upgrade");
+        response.push(byte[0]);
+    }
+    let response = String::from_utf8(response).unwrap().to_ascii_lowercase();
+    assert!(response.starts_with("http/1.1 101"), "{response}");
+    assert!(response.contains("upgrade: websocket"), "{response}");
+    assert!(response.contains("connection: upgrade"), "{response}");
+    stream
 }
