@@ -6,6 +6,8 @@
 #        it compiles for several minutes the first time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+source "$root/scripts/lib/apt.sh"
 tools=${PLINTH_TOOLS:-$root/.tools}
 # oha 1.16.0 needs rustc >= 1.88.
 oha_version=1.16.0
@@ -14,14 +16,7 @@ need_apt=()
 command -v wrk >/dev/null || need_apt+=(wrk)
 command -v h2load >/dev/null || need_apt+=(nghttp2-client)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
-if ((${#need_apt[@]})); then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-  else
-    echo "install-bench-tools: missing ${need_apt[*]}; run as root or install them" >&2
-    exit 1
-  fi
-fi
+apt_install install-bench-tools "${need_apt[@]}"
 
 if [ ! -x "$tools/cargo/bin/oha" ]; then
   cargo install --locked --root "$tools/cargo" oha --version "$oha_version"

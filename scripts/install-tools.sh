@@ -3,6 +3,8 @@
 # Python tools go into a virtualenv at .tools/venv (override with PLINTH_TOOLS).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+source "$root/scripts/lib/apt.sh"
 tools=${PLINTH_TOOLS:-$root/.tools}
 venv=$tools/venv
 mkdir -p "$tools"
@@ -21,14 +23,7 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/prometheus-postgres-exporter ] || need_apt+=(prometheus-postgres-exporter)
 [ -x /usr/bin/prometheus-redis-exporter ] || need_apt+=(prometheus-redis-exporter)
-if ((${#need_apt[@]})); then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-  else
-    echo "install-tools: missing ${need_apt[*]}; run as root or install them" >&2
-    exit 1
-  fi
-fi
+apt_install install-tools "${need_apt[@]}"
 
 # kubernetes-validate: the official OpenAPI schemas of the core kinds.
 if [ ! -x "$venv/bin/kubernetes-validate" ]; then

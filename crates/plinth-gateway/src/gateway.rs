@@ -116,7 +116,6 @@ impl Gateway {
             tunnels: Tunnels::default(),
         });
         let server = Server::new(&config.server);
-        let timeout = config.server.header_read_timeout;
         if let Some((listener, _)) = http {
             listeners.push((listener, Role::Http));
         }
@@ -128,7 +127,7 @@ impl Gateway {
             listeners.push((listener, Role::Admin));
         }
         for (listener, role) in listeners {
-            server.spawn(listener, role, shared.clone(), timeout);
+            server.spawn(listener, role, shared.clone());
         }
         let sweeper = tokio::spawn({
             let shared = Arc::downgrade(&shared);
@@ -161,8 +160,7 @@ impl Gateway {
         listener.set_nonblocking(true).map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let listener = tokio::net::TcpListener::from_std(listener).map_err(bind_error)?;
-        let timeout = self.config.lock().unwrap_or_else(|e| e.into_inner()).server.header_read_timeout;
-        self.server.spawn(listener, Role::Internal(Arc::new(Internal::new(backend))), self.shared.clone(), timeout);
+        self.server.spawn(listener, Role::Internal(Arc::new(Internal::new(backend))), self.shared.clone());
         Ok(local)
     }
 

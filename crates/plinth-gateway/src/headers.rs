@@ -34,12 +34,7 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
     if present == 0 {
         return;
     }
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
+    let named: Vec<HeaderName> = connection_tokens(headers)
         // The usual values name no header of their own (`keep-alive` is on the fixed list).
         .filter(|name| !name.eq_ignore_ascii_case("keep-alive") && !name.eq_ignore_ascii_case("close"))
         .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
@@ -55,6 +50,16 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
             present -= 1;
         }
     }
+}
+
+/// The tokens of the `Connection` headers (`keep-alive`, `upgrade`, header names…), trimmed.
+pub(crate) fn connection_tokens(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
 }
 
 /// The client's request id when it is a sane token (1–128 visible ASCII characters), else a new one.

@@ -6,7 +6,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{self, HeaderName, HeaderValue};
+use http::header::{self, HeaderValue};
 use http::uri::PathAndQuery;
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::BodyExt;
@@ -168,9 +168,13 @@ async fn serve(
                     answer(StatusCode::NOT_FOUND, "no route")
                 };
             };
-            record.route = Some(live.routes[matched.index].label.clone());
+            let route = &live.routes[matched.index];
+            record.route = Some(route.label.clone());
             record.route_index = Some(matched.index);
-            (&live.backends[&live.config.routes[matched.index].backend], matched.tenant)
+            (
+                &live.backends[&live.config.routes[matched.index].backend],
+                route.tenant_header.as_ref().zip(matched.tenant),
+            )
         }
     };
     record.backend = Some(backend.balancer.backend.clone());
@@ -198,9 +202,8 @@ async fn serve(
     parts.headers.insert(header::HOST, raw_host.clone());
     parts.headers.insert(REQUEST_ID, request_id.clone());
     if let Some((name, tenant)) = tenant {
-        let name = HeaderName::from_bytes(name.as_bytes()).expect("validated when the state was built");
         match HeaderValue::from_str(tenant) {
-            Ok(value) => parts.headers.insert(name, value),
+            Ok(value) => parts.headers.insert(name.clone(), value),
             Err(_) => parts.headers.remove(name),
         };
     }

@@ -4,13 +4,13 @@ use std::borrow::Cow;
 
 use crate::config::{HostPattern, Route};
 
-/// A matched route: its index in the table and the tenant label and header of a wildcard host.
+/// A matched route: its index in the table and the tenant label of a wildcard host.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Matched<'a> {
     /// Index into the route list.
     pub index: usize,
-    /// `(header, tenant)` for wildcard routes with a tenant header.
-    pub tenant: Option<(&'a str, &'a str)>,
+    /// The tenant label, for wildcard routes with a tenant header.
+    pub tenant: Option<&'a str>,
 }
 
 /// Normalises a `Host` value: lowercase, port and trailing dot removed; `None` when malformed.
@@ -71,9 +71,7 @@ pub(crate) fn find<'a>(routes: &'a [Route], host: &'a str, path: &str) -> Option
     };
     let (index, route) = best(true).or_else(|| best(false))?;
     let tenant = match &route.host {
-        HostPattern::Wildcard { suffix, tenant_header: Some(header) } => {
-            tenant_of(host, suffix).map(|tenant| (header.as_str(), tenant))
-        }
+        HostPattern::Wildcard { suffix, tenant_header: Some(_) } => tenant_of(host, suffix),
         _ => None,
     };
     Some(Matched { index, tenant })
@@ -121,7 +119,7 @@ mod tests {
         assert_eq!(find(&routes, "api.shop.localhost", "/v2/orders").unwrap().index, 1);
         assert_eq!(find(&routes, "api.shop.localhost", "/v2x").unwrap().index, 0);
         let tenant = find(&routes, "acme.shop.localhost", "/").unwrap();
-        assert_eq!((tenant.index, tenant.tenant), (2, Some(("x-tenant", "acme"))));
+        assert_eq!((tenant.index, tenant.tenant), (2, Some("acme")));
         assert!(find(&routes, "a.b.shop.localhost", "/").is_none());
         assert!(find(&routes, "shop.localhost", "/").is_none());
         assert!(host_known(&routes, "acme.shop.localhost"));

@@ -49,6 +49,8 @@ pub(crate) struct Server {
     graceful: Arc<Mutex<Option<GracefulShutdown>>>,
     accept_loops: Mutex<Vec<JoinHandle<()>>>,
     builder: Arc<auto::Builder<TokioExecutor>>,
+    /// Time a client has to finish its TLS handshake.
+    handshake_timeout: Duration,
 }
 
 impl Server {
@@ -69,11 +71,13 @@ impl Server {
             graceful: Arc::new(Mutex::new(Some(GracefulShutdown::new()))),
             accept_loops: Mutex::default(),
             builder: Arc::new(builder),
+            handshake_timeout: limits.header_read_timeout,
         }
     }
 
     /// Serves `listener` with `role` until shutdown.
-    pub(crate) fn spawn(&self, listener: TcpListener, role: Role, shared: Arc<Shared>, handshake_timeout: Duration) {
+    pub(crate) fn spawn(&self, listener: TcpListener, role: Role, shared: Arc<Shared>) {
+        let handshake_timeout = self.handshake_timeout;
         let (mut stop, force, builder) = (self.stop.subscribe(), self.force.subscribe(), self.builder.clone());
         let graceful = self.graceful.clone();
         let task = tokio::spawn(async move {

@@ -33,6 +33,8 @@ pub(crate) struct Live {
 pub(crate) struct RouteState {
     /// `host` + `path_prefix`: the `route` label and access-log field.
     pub label: Arc<str>,
+    /// The header a wildcard host's tenant label goes upstream in.
+    pub tenant_header: Option<HeaderName>,
     /// Request counters by version of the route's backend and status class (1xx to 5xx),
     /// looked up in the metric family on first use.
     requests: Vec<[OnceLock<Counter>; 5]>,
@@ -164,6 +166,12 @@ impl Live {
             .iter()
             .map(|route| RouteState {
                 label: format!("{}{}", route.host, route.path_prefix).into(),
+                tenant_header: match &route.host {
+                    HostPattern::Wildcard { tenant_header: Some(name), .. } => {
+                        HeaderName::from_bytes(name.as_bytes()).ok()
+                    }
+                    _ => None,
+                },
                 requests: (0..backends[&route.backend].balancer.versions.len()).map(|_| Default::default()).collect(),
             })
             .collect();

@@ -9,14 +9,11 @@ use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use tokio::task::JoinSet;
 
+use crate::headers::connection_tokens;
+
 /// The `Upgrade` value of a request that asks for one (its `Connection` names `upgrade`).
 pub(crate) fn requested(headers: &HeaderMap) -> Option<HeaderValue> {
-    let asks = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
+    let asks = connection_tokens(headers).any(|token| token.eq_ignore_ascii_case("upgrade"));
     if asks { headers.get(header::UPGRADE).cloned() } else { None }
 }
 

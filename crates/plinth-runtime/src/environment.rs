@@ -87,9 +87,7 @@ impl Environment {
         };
         let started = Gateway::start(config).await.map_err(Error::from).and_then(|gateway| {
             let mut urls = BTreeMap::new();
-            for svc in &platform.services {
-                urls.insert(svc.name.clone(), internal_url(&gateway, &svc.name)?);
-            }
+            open_internal_listeners(&gateway, &platform, &mut urls)?;
             plan_options.callee_urls = CalleeUrls::Given(urls);
             let plan = plan::plan(&platform, &plan_options, &mut secrets, &mut &supervisor)?;
             secrets.save(&plan_options.state_dir)?;
@@ -294,11 +292,7 @@ impl Environment {
         let CalleeUrls::Given(urls) = &mut options.callee_urls else { return Ok(options.clone()) };
         let gateway = self.gateway.lock().expect("gateway lock");
         if let Some(gateway) = gateway.as_ref() {
-            for svc in &platform.services {
-                if !urls.contains_key(&svc.name) {
-                    urls.insert(svc.name.clone(), internal_url(gateway, &svc.name)?);
-                }
-            }
+            open_internal_listeners(gateway, platform, urls)?;
         }
         Ok(options.clone())
     }
@@ -390,10 +384,16 @@ impl Environment {
     }
 }
 
-/// The URL of a new internal gateway listener (loopback, a free port) for `service`'s callers.
-fn internal_url(gateway: &Gateway, service: &str) -> Result<String> {
-    let addr = gateway.listen_internal(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), service)?;
-    Ok(format!("http://{addr}"))
+/// Opens an internal gateway listener (loopback, a free port) for each service of `platform`
+/// without one in `urls`, and records its URL there for the service's callers.
+fn open_internal_listeners(gateway: &Gateway, platform: &Platform, urls: &mut BTreeMap<String, String>) -> Result<()> {
+    for svc in &platform.services {
+        if !urls.contains_key(&svc.name) {
+            let addr = gateway.listen_internal(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), &svc.name)?;
+            urls.insert(svc.name.clone(), format!("http://{addr}"));
+        }
+    }
+    Ok(())
 }
 
 /// Reloads the gateway whenever a replica's status changes.
